@@ -1,0 +1,70 @@
+//! Event types of the append-only log.
+//!
+//! Names are `resource.verb`. The same names are the webhook event types and
+//! the SSE `event:` field.
+
+/// Every event type the log holds, with a one-line description for the API.
+pub const EVENT_TYPES: &[(&str, &str)] = &[
+    ("ticket.created", "A ticket was created"),
+    ("ticket.updated", "Ticket fields changed (status, priority, assignee, team, tags, custom fields, subject)"),
+    ("ticket.merged", "A ticket was merged into another"),
+    ("message.created", "A public reply or internal note was added"),
+    ("contact.created", "A contact was created"),
+    ("contact.updated", "A contact changed"),
+    ("company.created", "A company was created"),
+    ("company.updated", "A company changed"),
+    ("user.created", "A user was created"),
+    ("user.updated", "A user changed"),
+    ("status.created", "A status was created"),
+    ("status.updated", "A status changed"),
+    ("custom_field.created", "A custom field definition was created"),
+    ("custom_field.updated", "A custom field definition changed"),
+    ("api_key.created", "An API key was created"),
+    ("api_key.revoked", "An API key was revoked"),
+    ("webhook.created", "A webhook subscription was created"),
+    ("webhook.updated", "A webhook subscription changed"),
+    ("webhook.deleted", "A webhook subscription was deleted"),
+    ("webhook.disabled", "A webhook was disabled (410 Gone or exhausted retries)"),
+    ("session.login", "A user signed in"),
+    ("session.login_failed", "A sign-in failed"),
+    ("session.logout", "A user signed out (one or every session)"),
+    ("workspace.created", "A workspace was created"),
+];
+
+/// Whether `name` is a known event type.
+pub fn is_event_type(name: &str) -> bool {
+    EVENT_TYPES.iter().any(|(n, _)| *n == name)
+}
+
+/// Whether a webhook subscribed to `pattern` receives `event_type`:
+/// exact name, `resource.*` or `*`.
+pub fn matches_pattern(pattern: &str, event_type: &str) -> bool {
+    pattern == "*"
+        || pattern == event_type
+        || pattern.strip_suffix(".*").is_some_and(|res| event_type.split('.').next() == Some(res))
+}
+
+/// Whether a subscription pattern names something that can ever match.
+pub fn is_valid_pattern(pattern: &str) -> bool {
+    pattern == "*"
+        || is_event_type(pattern)
+        || pattern
+            .strip_suffix(".*")
+            .is_some_and(|res| EVENT_TYPES.iter().any(|(n, _)| n.split('.').next() == Some(res)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_names_resources_and_everything() {
+        assert!(matches_pattern("ticket.created", "ticket.created"));
+        assert!(matches_pattern("ticket.*", "ticket.updated"));
+        assert!(!matches_pattern("ticket.*", "message.created"));
+        assert!(matches_pattern("*", "message.created"));
+        assert!(is_valid_pattern("message.*"));
+        assert!(!is_valid_pattern("nope.*"));
+        assert!(!is_valid_pattern("ticket.exploded"));
+    }
+}

@@ -1,0 +1,18 @@
+//! AutoCRM's domain: the types and rules of every feature, with no IO.
+//!
+//! Values are parsed once at the edge (`EmailAddress::parse`, `Scope::parse`,
+//! `Priority::parse` …) and trusted afterwards. Nothing here touches a
+//! database, a socket or the clock: time is always a parameter.
+
+pub mod auth;
+pub mod custom_fields;
+pub mod events;
+pub mod html;
+pub mod people;
+pub mod ssrf;
+pub mod tickets;
+pub mod webhooks;
+
+pub use auth::{Principal, Role, Scope, ScopeSet};
+pub use people::EmailAddress;
+pub use tickets::{Channel, Priority, StatusCategory};

@@ -1,0 +1,34 @@
+//! Schema migrations, embedded in the binary and applied at start-up and by
+//! `autocrm migrate`.
+//!
+//! Each migration holds its DDL per backend: portable column types (integer
+//! ids, UTC timestamps, JSON, enums as text + CHECK), with the dialects
+//! diverging only where a backend pays (FTS5 vs tsvector + GIN, jsonb).
+
+use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm_migration::prelude::*;
+
+mod m0001_core;
+
+/// The ordered list of migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_core::Migration)]
+    }
+}
+
+/// Runs each statement of the list for the connection's backend.
+async fn run_all(manager: &SchemaManager<'_>, sqlite: &[&str], postgres: &[&str]) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let statements = match db.get_database_backend() {
+        DbBackend::Sqlite => sqlite,
+        _ => postgres,
+    };
+    for sql in statements {
+        db.execute_unprepared(sql).await?;
+    }
+    Ok(())
+}
