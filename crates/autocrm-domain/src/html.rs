@@ -57,9 +57,19 @@ pub fn html_to_text(html: &str) -> String {
         .to_owned()
 }
 
+/// Whether input contains a real HTML tag (not just `<angle brackets>` in prose).
 fn looks_like_html(s: &str) -> bool {
-    let t = s.trim_start();
-    t.starts_with('<') && t.contains('>')
+    const TAGS: &[&str] = &[
+        "p", "br", "b", "i", "u", "s", "a", "div", "span", "ul", "ol", "li", "strong", "em", "blockquote", "pre", "code", "h1", "h2",
+        "h3", "h4", "h5", "h6", "img", "table", "tr", "td", "th", "hr", "script", "style", "html", "body", "iframe", "svg", "figure",
+    ];
+    let lower = s.to_ascii_lowercase();
+    lower.match_indices('<').any(|(i, _)| {
+        let rest = lower[i + 1..].trim_start_matches('/');
+        let name: String = rest.chars().take_while(char::is_ascii_alphanumeric).collect();
+        let after = rest[name.len()..].chars().next();
+        TAGS.contains(&name.as_str()) && matches!(after, Some('>' | ' ' | '/' | '\n' | '\t'))
+    })
 }
 
 /// Escapes text for HTML element content.

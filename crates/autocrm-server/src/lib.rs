@@ -1,1 +1,119 @@
-//! placeholder
+//! AutoCRM's HTTP server: the REST API (`/api/v1`), its OpenAPI document and
+//! docs, real-time events, health and metrics.
+//!
+//! One module per feature, each with `pub fn router()`. Requests flow:
+//! metrics → rate limit → body limit → [`auth::authorize`] (the one
+//! authorisation layer) → handler → store.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+mod limits;
+mod metrics;
+mod openapi;
+pub mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use autocrm_domain::ssrf::AllowList;
+use autocrm_store::Store;
+use autocrm_store::sessions::SessionPolicy;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tokio::net::TcpListener;
+
+pub use openapi::api_doc;
+
+/// Server settings (from the binary's configuration).
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Minutes of inactivity after which a session ends.
+    pub session_idle_minutes: i64,
+    /// Hours after sign-in at which a session ends regardless.
+    pub session_absolute_hours: i64,
+    /// Largest JSON body, bytes.
+    pub max_body_bytes: usize,
+    /// Requests per minute per API key or session.
+    pub rate_limit_per_key: u32,
+    /// Requests per minute per client IP.
+    pub rate_limit_per_ip: u32,
+    /// Networks webhooks may target despite being non-public.
+    pub webhook_allow: AllowList,
+    /// Whether cookies carry `Secure` (true unless explicitly serving plain HTTP to non-localhost).
+    pub secure_cookies: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            session_idle_minutes: 12 * 60,
+            session_absolute_hours: 7 * 24,
+            max_body_bytes: 1024 * 1024,
+            rate_limit_per_key: 6000,
+            rate_limit_per_ip: 6000,
+            webhook_allow: AllowList::default(),
+            secure_cookies: true,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The session lifetimes.
+    pub fn session_policy(&self) -> SessionPolicy {
+        SessionPolicy { idle: chrono::Duration::minutes(self.session_idle_minutes), absolute: chrono::Duration::hours(self.session_absolute_hours) }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// Settings.
+    pub config: Arc<ServerConfig>,
+    pub(crate) limiter: Arc<limits::RateLimiter>,
+    pub(crate) metrics: Arc<metrics::Metrics>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("store", &self.store).finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Builds the state.
+    pub fn new(store: Store, config: ServerConfig) -> Self {
+        let limiter = Arc::new(limits::RateLimiter::new(config.rate_limit_per_key, config.rate_limit_per_ip));
+        Self { store, config: Arc::new(config), limiter, metrics: Arc::new(metrics::Metrics::default()) }
+    }
+}
+
+/// The whole application router.
+pub fn app(state: AppState) -> Router {
+    let (api, doc) = openapi::api_router().split_for_parts();
+    let doc = Arc::new(doc);
+    let max_body = state.config.max_body_bytes;
+    Router::new()
+        .merge(api)
+        .merge(openapi::docs_router(doc))
+        // Route layers run after routing, so they see the matched path template.
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
+        .layer(axum::middleware::from_fn(limits::security_headers))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// How often SSE streams send a keep-alive comment and re-check the log.
+pub(crate) const SSE_KEEPALIVE: Duration = Duration::from_secs(15);

@@ -23,6 +23,7 @@ pub mod page;
 pub mod search;
 pub mod sessions;
 pub mod statuses;
+pub mod tags;
 pub mod tickets;
 pub mod users;
 pub mod webhooks;
@@ -214,4 +215,27 @@ pub fn check_database_url(url: &str) -> Result<(), String> {
         return sqlx::postgres::PgConnectOptions::from_str(url).map(|_| ()).map_err(|e| e.to_string());
     }
     Err("the database URL must start with sqlite: or postgres://".into())
+}
+
+/// A custom SQL expression written with `$1, $2, …` placeholders in order;
+/// on SQLite they become `?` (sea-query's SQLite placeholders are positional).
+pub(crate) fn cust_expr(backend: DbBackend, template: &str, values: Vec<sea_orm::Value>) -> sea_orm::sea_query::Expr {
+    let sql = if backend == DbBackend::Sqlite {
+        let mut out = String::with_capacity(template.len());
+        let mut chars = template.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                while chars.peek().is_some_and(char::is_ascii_digit) {
+                    chars.next();
+                }
+                out.push('?');
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    } else {
+        template.to_owned()
+    };
+    sea_orm::sea_query::Expr::cust_with_values(sql, values)
 }

@@ -52,6 +52,16 @@ pub async fn create(store: &Store, p: &Principal, ticket_id: i64, body: &str, in
     Ok(msg)
 }
 
+/// Adds a message by an explicit author at an explicit time (imports and
+/// demo seeding; the API always writes as the caller, now).
+pub async fn create_as(store: &Store, p: &Principal, ticket_id: i64, author: Author, body: &str, internal: bool, at: DateTime<Utc>) -> StoreResult<messages::Model> {
+    let mut tx = store.begin(p).await?;
+    let ticket = crate::tickets::find_visible(tx.conn(), p, ticket_id).await?;
+    let msg = insert_in(&mut tx, &ticket, author, body, internal, Some(at)).await?;
+    tx.commit().await?;
+    Ok(msg)
+}
+
 /// Inserts a message inside a transaction and updates the ticket's counters
 /// and timestamps.
 pub(crate) async fn insert_in(

@@ -2,7 +2,7 @@
 //! tsvector + GIN on PostgreSQL. The only dialect-specific SQL of reads.
 //!
 //! User input never reaches the query syntax: it is split into word tokens,
-//! each quoted (FTS5) or passed to `plainto_tsquery` (PostgreSQL); every word
+//! each quoted (FTS5) or joined with `&` into `to_tsquery` (PostgreSQL); every word
 //! must match (AND), the last one as a prefix on SQLite.
 
 use sea_orm::DbBackend;
@@ -41,20 +41,25 @@ pub fn ticket_id_condition(backend: DbBackend, ws: i64, q: &str) -> StoreResult<
                 .map(|(i, t)| if i == last { format!("\"{t}\"*") } else { format!("\"{t}\"") })
                 .collect::<Vec<_>>()
                 .join(" ");
-            Expr::cust_with_values(
+            crate::cust_expr(
+                backend,
                 "tickets.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH $1 \
                  UNION SELECT m.ticket_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid \
                  WHERE messages_fts MATCH $2 AND m.workspace_id = $3 AND m.internal = FALSE)",
-                [sea_orm::Value::from(expr.clone()), expr.into(), ws.into()],
+                vec![sea_orm::Value::from(expr.clone()), expr.into(), ws.into()],
             )
         }
         _ => {
-            let text = toks.join(" ");
-            Expr::cust_with_values(
-                "tickets.id IN (SELECT t2.id FROM tickets t2 WHERE t2.workspace_id = $1 AND t2.search_vector @@ plainto_tsquery('english', $2) \
+            // Tokens are alphanumeric only, so composing tsquery syntax from them is safe;
+            // the last word matches as a prefix, as on SQLite.
+            let last = toks.len() - 1;
+            let text = toks.iter().enumerate().map(|(i, t)| if i == last { format!("{t}:*") } else { t.clone() }).collect::<Vec<_>>().join(" & ");
+            crate::cust_expr(
+                backend,
+                "tickets.id IN (SELECT t2.id FROM tickets t2 WHERE t2.workspace_id = $1 AND t2.search_vector @@ to_tsquery('english', $2) \
                  UNION SELECT m.ticket_id FROM messages m WHERE m.workspace_id = $3 AND m.internal = FALSE \
-                 AND m.search_vector @@ plainto_tsquery('english', $4))",
-                [sea_orm::Value::from(ws), text.clone().into(), ws.into(), text.into()],
+                 AND m.search_vector @@ to_tsquery('english', $4))",
+                vec![sea_orm::Value::from(ws), text.clone().into(), ws.into(), text.into()],
             )
         }
     })

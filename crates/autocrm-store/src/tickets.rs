@@ -358,9 +358,10 @@ pub async fn list(
         base = base.add(tickets::Column::Channel.eq(c.as_str()));
     }
     if let Some(tag) = &filter.tag {
-        base = base.add(Expr::cust_with_values(
+        base = base.add(crate::cust_expr(
+            store.backend,
             "tickets.id IN (SELECT ticket_id FROM ticket_tags WHERE workspace_id = $1 AND tag = $2)",
-            [Value::from(p.workspace_id), Value::from(tag.clone())].map(json_to_sea),
+            vec![p.workspace_id.into(), tag.clone().into()],
         ));
     }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
@@ -464,10 +465,15 @@ async fn sum_counters(conn: &impl ConnectionTrait, backend: sea_orm::DbBackend, 
 
 /// Applies a patch to one ticket.
 pub async fn update(store: &Store, p: &Principal, id: i64, patch: &TicketPatch) -> StoreResult<TicketView> {
+    update_at(store, p, id, patch, None).await
+}
+
+/// Applies a patch as of an explicit time (imports and demo seeding).
+pub async fn update_at(store: &Store, p: &Principal, id: i64, patch: &TicketPatch, at: Option<DateTime<Utc>>) -> StoreResult<TicketView> {
     let mut tx = store.begin(p).await?;
     let prepared = prepare_patch(&tx, p, patch).await?;
     let row = find_visible(tx.conn(), p, id).await?;
-    apply_patch(&mut tx, store, row, &prepared).await?;
+    apply_patch(&mut tx, store, row, &prepared, at).await?;
     tx.commit().await?;
     get(store, p, id).await
 }
@@ -498,7 +504,7 @@ pub async fn bulk_update(store: &Store, p: &Principal, ids: &[i64], patch: &Tick
     let mut changed = Vec::new();
     for row in rows {
         let id = row.id;
-        apply_patch(&mut tx, store, row, &prepared).await?;
+        apply_patch(&mut tx, store, row, &prepared, None).await?;
         changed.push(id);
     }
     tx.commit().await?;
@@ -562,8 +568,8 @@ async fn prepare_patch(tx: &Tx, p: &Principal, patch: &TicketPatch) -> StoreResu
     Ok(PreparedPatch { patch: patch.clone(), status, defs, custom_fields: custom, tags, add, remove })
 }
 
-async fn apply_patch(tx: &mut Tx, store: &Store, row: tickets::Model, pp: &PreparedPatch) -> StoreResult<tickets::Model> {
-    let now = store.now();
+async fn apply_patch(tx: &mut Tx, store: &Store, row: tickets::Model, pp: &PreparedPatch, at: Option<DateTime<Utc>>) -> StoreResult<tickets::Model> {
+    let now = at.unwrap_or_else(|| store.now());
     let before = row.clone();
     let mut changes = Map::new();
     let mut am = row.clone().into_active_model();
@@ -918,14 +924,4 @@ pub(crate) async fn views(conn: &impl ConnectionTrait, ws: i64, rows: Vec<ticket
             Ok(TicketView { requester: (t.requester_id, name, email), assignee, status, ticket: t })
         })
         .collect()
-}
-
-/// Converts a JSON scalar into a sea-query value for custom expressions.
-pub(crate) fn json_to_sea(v: Value) -> sea_orm::Value {
-    match v {
-        Value::Number(n) if n.is_i64() => n.as_i64().unwrap_or_default().into(),
-        Value::String(s) => s.into(),
-        Value::Bool(b) => b.into(),
-        other => other.to_string().into(),
-    }
 }

@@ -1,1 +1,185 @@
-//! placeholder
+//! Test support: a real server on port 0 over a fresh real database.
+//!
+//! `spawn_app()` uses SQLite in a temporary directory, or PostgreSQL when
+//! `AUTOCRM_TEST_POSTGRES_URL` is set (a new database per app, created on
+//! that server). The app comes with a workspace, an admin, an agent, two
+//! customers and API keys, so tests start at "Act".
+#![allow(clippy::missing_panics_doc, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use autocrm_domain::{EmailAddress, Principal, Role, ScopeSet};
+use autocrm_server::{AppState, ServerConfig};
+use autocrm_store::{Store, StoreOptions, SystemClock};
+use sea_orm::ConnectionTrait as _;
+use serde_json::{Value, json};
+
+/// The password every test user has.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A running app.
+pub struct TestApp {
+    /// `http://127.0.0.1:port`.
+    pub base: String,
+    /// The listening address.
+    pub addr: SocketAddr,
+    /// The store behind it.
+    pub store: Store,
+    /// The seeded workspace.
+    pub ws: i64,
+    /// A plain HTTP client (no cookies).
+    pub http: reqwest::Client,
+    _dir: tempfile_dir::TempDir,
+}
+
+mod tempfile_dir {
+    /// A directory removed on drop.
+    pub struct TempDir(pub std::path::PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// Which database a test app runs on.
+pub fn backend() -> &'static str {
+    if std::env::var("AUTOCRM_TEST_POSTGRES_URL").is_ok() { "postgres" } else { "sqlite" }
+}
+
+fn unique() -> String {
+    use rand::Rng as _;
+    rand::thread_rng().sample_iter(rand::distributions::Alphanumeric).take(10).map(char::from).collect::<String>().to_lowercase()
+}
+
+/// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    match std::env::var("AUTOCRM_TEST_POSTGRES_URL") {
+        Ok(admin_url) => {
+            let name = format!("autocrm_test_{}", unique());
+            let db = sea_orm::Database::connect(&admin_url).await.expect("connect to AUTOCRM_TEST_POSTGRES_URL");
+            db.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            db.close().await.ok();
+            let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b).to_owned();
+            format!("{base}/{name}")
+        }
+        Err(_) => format!("sqlite://{}/autocrm.db?mode=rwc", dir.display()),
+    }
+}
+
+/// Opens a migrated store on a fresh database.
+pub async fn fresh_store(dir: &std::path::Path) -> Store {
+    let url = fresh_database(dir).await;
+    open_store(&url, dir).await
+}
+
+/// Opens and migrates a store at `url`.
+pub async fn open_store(url: &str, dir: &std::path::Path) -> Store {
+    let store = Store::connect(StoreOptions { url: url.to_owned(), max_connections: 8, blob_dir: dir.join("blobs"), clock: Arc::new(SystemClock) })
+        .await
+        .expect("connect store");
+    store.migrate().await.expect("migrate");
+    store
+}
+
+/// Starts the app on port 0 with a fresh database and seeded people.
+pub async fn spawn_app() -> TestApp {
+    let dir = std::env::temp_dir().join(format!("autocrm-test-{}", unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = fresh_store(&dir).await;
+    spawn_on(store, dir).await
+}
+
+/// Starts a server over an existing store (two nodes on one PostgreSQL database).
+pub async fn spawn_on(store: Store, dir: PathBuf) -> TestApp {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    store.start_cluster_listener().await.unwrap();
+    let ws = match autocrm_store::workspaces::by_slug(&store, "acme").await.unwrap() {
+        Some(ws) => ws.id,
+        None => seed(&store).await,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = ServerConfig { webhook_allow: autocrm_domain::ssrf::AllowList::parse("127.0.0.0/8").unwrap(), ..ServerConfig::default() };
+    let state = AppState::new(store.clone(), config);
+    tokio::spawn(async move {
+        autocrm_server::serve(listener, state, std::future::pending()).await.ok();
+    });
+    TestApp { base: format!("http://{addr}"), addr, store, ws, http: reqwest::Client::new(), _dir: tempfile_dir::TempDir(dir) }
+}
+
+async fn seed(store: &Store) -> i64 {
+    let ws = autocrm_store::workspaces::create(store, "acme", "Acme Shop", "UTC", "en").await.unwrap();
+    let other = autocrm_store::workspaces::create(store, "other", "Other Shop", "UTC", "en").await.unwrap();
+    let hash = autocrm_server::auth::hash_password(PASSWORD).unwrap();
+    for (w, email, name, role) in [
+        (ws.id, "admin@acme.test", "Ada Admin", Role::Admin),
+        (ws.id, "anna@acme.test", "Anna Agent", Role::Agent),
+        (ws.id, "carla@customer.test", "Carla Customer", Role::Customer),
+        (ws.id, "bob@customer.test", "Bob Customer", Role::Customer),
+        (other.id, "admin@other.test", "Otto Admin", Role::Admin),
+    ] {
+        autocrm_store::users::create(
+            store,
+            &Principal::system(w),
+            autocrm_store::users::NewUser { email: EmailAddress::parse(email).unwrap(), name: name.into(), role, password_hash: Some(hash.clone()) },
+        )
+        .await
+        .unwrap();
+    }
+    ws.id
+}
+
+/// A signed-in session: cookie and CSRF token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// `name=value` for the Cookie header.
+    pub cookie: String,
+    /// The CSRF token.
+    pub csrf: String,
+}
+
+impl TestApp {
+    /// URL of a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Signs in and returns the session.
+    pub async fn login(&self, workspace: &str, email: &str) -> Session {
+        let res = self.http.post(self.url("/api/v1/session")).json(&json!({"workspace": workspace, "email": email, "password": PASSWORD})).send().await.unwrap();
+        assert_eq!(res.status(), 201, "login of {email} failed");
+        let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+        let body: Value = res.json().await.unwrap();
+        Session { cookie, csrf: body["csrf_token"].as_str().unwrap().to_owned() }
+    }
+
+    /// Creates an API key in a workspace.
+    pub async fn api_key(&self, ws: i64, scopes: &str) -> String {
+        autocrm_store::api_keys::create(&self.store, &Principal::system(ws), "test", &ScopeSet::parse(scopes).unwrap(), None).await.unwrap().1
+    }
+
+    /// The id of workspace `slug`.
+    pub async fn workspace_id(&self, slug: &str) -> i64 {
+        autocrm_store::workspaces::by_slug(&self.store, slug).await.unwrap().unwrap().id
+    }
+}
+
+/// Adds credentials to a request.
+pub trait Auth {
+    /// As a session (cookie + CSRF header).
+    fn session(self, s: &Session) -> Self;
+    /// As an API key.
+    fn key(self, key: &str) -> Self;
+}
+
+impl Auth for reqwest::RequestBuilder {
+    fn session(self, s: &Session) -> Self {
+        self.header("cookie", &s.cookie).header("x-csrf-token", &s.csrf)
+    }
+    fn key(self, key: &str) -> Self {
+        self.bearer_auth(key)
+    }
+}

@@ -1,1 +1,264 @@
-fn main() {}
+//! The `autocrm` binary: command-line parsing and wiring only.
+
+mod config;
+mod demo;
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use autocrm_domain::ssrf::AllowList;
+use autocrm_domain::{EmailAddress, Principal, Role, ScopeSet};
+use autocrm_server::{AppState, ServerConfig};
+use autocrm_store::{Store, StoreOptions, SystemClock};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "autocrm", version, about = "AutoCRM: an AI-first helpdesk and CRM in one binary")]
+struct Cli {
+    /// Configuration file (default: ./autocrm.toml when present).
+    #[arg(long, global = true, env = "AUTOCRM_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL (sqlite://… or postgres://…).
+    #[arg(long = "database", global = true)]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the API, real-time hub and workers.
+    Serve {
+        /// Listen address.
+        #[arg(long)]
+        bind: Option<String>,
+        /// Seed the demo workspace first when the database has none.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Runs only the job workers.
+    Worker,
+    /// Applies database migrations.
+    Migrate,
+    /// Prints the OpenAPI document.
+    Openapi,
+    /// Prints the commented default configuration.
+    Config,
+    /// Administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Creates a workspace.
+    CreateWorkspace {
+        /// Slug (a-z, 0-9, -).
+        #[arg(long)]
+        slug: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// IANA time zone.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+    },
+    /// Creates a user; the password comes from AUTOCRM_PASSWORD or a prompt.
+    CreateUser {
+        /// Workspace slug.
+        #[arg(long)]
+        workspace: String,
+        /// E-mail.
+        #[arg(long)]
+        email: String,
+        /// admin, agent or customer.
+        #[arg(long)]
+        role: String,
+        /// Display name.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Creates an API key and prints only the key.
+    CreateApiKey {
+        /// Workspace slug.
+        #[arg(long)]
+        workspace: String,
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes (tickets:read,tickets:write,contacts:read,contacts:write,admin).
+        #[arg(long)]
+        scopes: String,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    // One TLS provider for every rustls user in the process (webhook client).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("AUTOCRM_LOG").unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut cfg = config::load(cli.config.as_deref())?;
+    if let Some(db) = cli.database {
+        cfg.database_url = db;
+    }
+    autocrm_store::check_database_url(&cfg.database_url).map_err(|e| anyhow::anyhow!("database URL: {e}"))?;
+    match cli.command {
+        Command::Config => {
+            print!("{}", config::DEFAULTS);
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&autocrm_server::api_doc())?);
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = open(&cfg).await?;
+            store.migrate().await?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Worker => {
+            let store = open(&cfg).await?;
+            store.migrate().await?;
+            let handle = autocrm_jobs::spawn_workers(store, worker_config(&cfg)?);
+            shutdown_signal().await;
+            handle.shutdown().await;
+            Ok(())
+        }
+        Command::Serve { bind, demo } => serve(cfg, bind, demo).await,
+        Command::Admin { command } => admin(cfg, command).await,
+    }
+}
+
+async fn open(cfg: &config::Config) -> anyhow::Result<Store> {
+    Store::connect(StoreOptions {
+        url: cfg.database_url.clone(),
+        max_connections: cfg.max_connections,
+        blob_dir: PathBuf::from(&cfg.data_dir).join("blobs"),
+        clock: Arc::new(SystemClock),
+    })
+    .await
+    .context("cannot open the database")
+}
+
+fn worker_config(cfg: &config::Config) -> anyhow::Result<autocrm_jobs::WorkerConfig> {
+    Ok(autocrm_jobs::WorkerConfig {
+        workers: cfg.workers.count.max(1),
+        allow_networks: AllowList::parse(&cfg.webhooks.allow_networks).map_err(anyhow::Error::msg)?,
+        ..autocrm_jobs::WorkerConfig::default()
+    })
+}
+
+async fn serve(cfg: config::Config, bind: Option<String>, demo: bool) -> anyhow::Result<()> {
+    let store = open(&cfg).await?;
+    store.migrate().await?;
+    if demo {
+        demo::seed_if_missing(&store).await?;
+    }
+    store.start_cluster_listener().await?;
+    let workers = (cfg.workers.count > 0).then(|| worker_config(&cfg).map(|w| autocrm_jobs::spawn_workers(store.clone(), w))).transpose()?;
+    let server_cfg = ServerConfig {
+        session_idle_minutes: cfg.sessions.idle_timeout_minutes,
+        session_absolute_hours: cfg.sessions.absolute_timeout_hours,
+        max_body_bytes: cfg.limits.max_body_bytes,
+        rate_limit_per_key: cfg.limits.per_key_per_minute,
+        rate_limit_per_ip: cfg.limits.per_ip_per_minute,
+        webhook_allow: AllowList::parse(&cfg.webhooks.allow_networks).map_err(anyhow::Error::msg)?,
+        secure_cookies: cfg.sessions.secure_cookies,
+    };
+    let bind = bind.unwrap_or(cfg.bind.clone());
+    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let addr = listener.local_addr()?;
+    eprintln!("AutoCRM listening on http://{addr} ({} database)", store.backend_name());
+    eprintln!("API docs: http://{addr}/api/docs");
+    if demo {
+        demo::print_credentials(addr);
+    }
+    autocrm_server::serve(listener, AppState::new(store.clone(), server_cfg), shutdown_signal()).await?;
+    if let Some(w) = workers {
+        w.shutdown().await;
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+async fn admin(cfg: config::Config, command: AdminCommand) -> anyhow::Result<()> {
+    let store = open(&cfg).await?;
+    store.migrate().await?;
+    match command {
+        AdminCommand::CreateWorkspace { slug, name, time_zone } => {
+            let ws = autocrm_store::workspaces::create(&store, &slug, &name, &time_zone, "en").await.map_err(describe)?;
+            eprintln!("created workspace {} (id {})", ws.slug, ws.id);
+        }
+        AdminCommand::CreateUser { workspace, email, role, name } => {
+            let ws = workspace_by_slug(&store, &workspace).await?;
+            let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("{e}; use admin, agent or customer"))?;
+            let email = EmailAddress::parse(&email)?;
+            let password = match std::env::var("AUTOCRM_PASSWORD") {
+                Ok(p) => p,
+                Err(_) if std::io::stdin().is_terminal() => rpassword::prompt_password("Password: ")?,
+                Err(_) => bail!("set AUTOCRM_PASSWORD or run in a terminal to be asked for the password"),
+            };
+            if password.chars().count() < 10 {
+                bail!("the password must have at least 10 characters");
+            }
+            let hash = autocrm_server::auth::hash_password(&password).map_err(|_| anyhow::anyhow!("hashing failed"))?;
+            let user = autocrm_store::users::create(
+                &store,
+                &Principal::system(ws.id),
+                autocrm_store::users::NewUser { email, name, role, password_hash: Some(hash) },
+            )
+            .await
+            .map_err(describe)?;
+            eprintln!("created {} {} (id {})", user.role, user.email, user.id);
+        }
+        AdminCommand::CreateApiKey { workspace, name, scopes } => {
+            let ws = workspace_by_slug(&store, &workspace).await?;
+            let scopes = ScopeSet::parse(&scopes)?;
+            let (_, secret) = autocrm_store::api_keys::create(&store, &Principal::system(ws.id), &name, &scopes, None).await.map_err(describe)?;
+            // Only the key on stdout, so scripts can capture it.
+            println!("{secret}");
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn workspace_by_slug(store: &Store, slug: &str) -> anyhow::Result<autocrm_store::entity::workspaces::Model> {
+    autocrm_store::workspaces::by_slug(store, slug).await?.with_context(|| format!("no workspace with slug `{slug}`"))
+}
+
+fn describe(e: autocrm_store::StoreError) -> anyhow::Error {
+    match e {
+        autocrm_store::StoreError::Invalid(problems) => {
+            anyhow::anyhow!(problems.iter().map(|p| format!("{}: {}", p.pointer, p.detail)).collect::<Vec<_>>().join("; "))
+        }
+        other => anyhow::anyhow!(other),
+    }
+}

@@ -1,0 +1,252 @@
+//! Authentication and the one authorisation layer.
+//!
+//! Every request passes [`authorize`]: it resolves the principal from the
+//! session cookie or a `Bearer` API key (never from the body), looks up the
+//! route's declared [`Policy`] by method and matched path, and answers
+//! 401/403 before any handler runs. A route without a declared policy is
+//! refused with a 500 (and fails the authorisation-matrix test). Row-level
+//! confinement (customers see only their tickets) follows from the
+//! principal inside the store.
+
+use std::sync::Arc;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::Argon2;
+use autocrm_domain::auth::PrincipalKind;
+use autocrm_domain::{Principal, Role, Scope, ScopeSet};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse as _, Response};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The session cookie's name; the `__Host-` prefix pins it to this host, path `/`, Secure.
+pub const SESSION_COOKIE: &str = "__Host-autocrm_session";
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// No authentication (health, docs, sign-in).
+    Public,
+    /// Any signed-in user (customers included); keys need the scope.
+    AnyUser(Scope),
+    /// Agents and admins; keys need the scope.
+    Staff(Scope),
+    /// Admins; keys need `admin`.
+    Admin,
+    /// Any signed-in user; API keys are refused (session management).
+    SessionOnly,
+}
+
+/// Every route's policy: `(method, path template, policy)`. The matrix test
+/// walks the OpenAPI document and requires an entry for every operation.
+pub const POLICIES: &[(&str, &str, Policy)] = &[
+    ("GET", "/healthz", Policy::Public),
+    ("GET", "/readyz", Policy::Public),
+    ("GET", "/metrics", Policy::Public),
+    ("GET", "/api/v1/openapi.json", Policy::Public),
+    ("POST", "/api/v1/session", Policy::Public),
+    ("GET", "/api/v1/session", Policy::SessionOnly),
+    ("DELETE", "/api/v1/session", Policy::SessionOnly),
+    ("GET", "/api/v1/tickets", Policy::AnyUser(Scope::TicketsRead)),
+    ("POST", "/api/v1/tickets", Policy::AnyUser(Scope::TicketsWrite)),
+    ("GET", "/api/v1/tickets/counts", Policy::Staff(Scope::TicketsRead)),
+    ("POST", "/api/v1/tickets/bulk", Policy::Staff(Scope::TicketsWrite)),
+    ("GET", "/api/v1/tickets/{id}", Policy::AnyUser(Scope::TicketsRead)),
+    ("PATCH", "/api/v1/tickets/{id}", Policy::Staff(Scope::TicketsWrite)),
+    ("POST", "/api/v1/tickets/{id}/merge", Policy::Staff(Scope::TicketsWrite)),
+    ("GET", "/api/v1/tickets/{id}/messages", Policy::AnyUser(Scope::TicketsRead)),
+    ("POST", "/api/v1/tickets/{id}/messages", Policy::AnyUser(Scope::TicketsWrite)),
+    ("GET", "/api/v1/tickets/{id}/events", Policy::AnyUser(Scope::TicketsRead)),
+    ("GET", "/api/v1/tickets/{id}/attachments", Policy::AnyUser(Scope::TicketsRead)),
+    ("POST", "/api/v1/tickets/{id}/attachments", Policy::AnyUser(Scope::TicketsWrite)),
+    ("GET", "/api/v1/attachments/{id}", Policy::AnyUser(Scope::TicketsRead)),
+    ("GET", "/api/v1/search", Policy::AnyUser(Scope::TicketsRead)),
+    ("GET", "/api/v1/events", Policy::AnyUser(Scope::TicketsRead)),
+    ("GET", "/api/v1/contacts", Policy::Staff(Scope::ContactsRead)),
+    ("POST", "/api/v1/contacts", Policy::Staff(Scope::ContactsWrite)),
+    ("GET", "/api/v1/contacts/{id}", Policy::AnyUser(Scope::ContactsRead)),
+    ("PATCH", "/api/v1/contacts/{id}", Policy::Staff(Scope::ContactsWrite)),
+    ("GET", "/api/v1/companies", Policy::Staff(Scope::ContactsRead)),
+    ("POST", "/api/v1/companies", Policy::Staff(Scope::ContactsWrite)),
+    ("GET", "/api/v1/companies/{id}", Policy::Staff(Scope::ContactsRead)),
+    ("PATCH", "/api/v1/companies/{id}", Policy::Staff(Scope::ContactsWrite)),
+    ("GET", "/api/v1/users", Policy::Staff(Scope::Admin)),
+    ("POST", "/api/v1/users", Policy::Admin),
+    ("GET", "/api/v1/users/{id}", Policy::Staff(Scope::Admin)),
+    ("PATCH", "/api/v1/users/{id}", Policy::Admin),
+    ("GET", "/api/v1/statuses", Policy::AnyUser(Scope::TicketsRead)),
+    ("POST", "/api/v1/statuses", Policy::Admin),
+    ("PATCH", "/api/v1/statuses/{id}", Policy::Admin),
+    ("GET", "/api/v1/custom-fields", Policy::AnyUser(Scope::TicketsRead)),
+    ("POST", "/api/v1/custom-fields", Policy::Admin),
+    ("PATCH", "/api/v1/custom-fields/{id}", Policy::Admin),
+    ("GET", "/api/v1/tags", Policy::Staff(Scope::TicketsRead)),
+    ("GET", "/api/v1/api-keys", Policy::Admin),
+    ("POST", "/api/v1/api-keys", Policy::Admin),
+    ("DELETE", "/api/v1/api-keys/{id}", Policy::Admin),
+    ("GET", "/api/v1/webhooks", Policy::Admin),
+    ("POST", "/api/v1/webhooks", Policy::Admin),
+    ("GET", "/api/v1/webhooks/event-types", Policy::Admin),
+    ("GET", "/api/v1/webhooks/{id}", Policy::Admin),
+    ("PATCH", "/api/v1/webhooks/{id}", Policy::Admin),
+    ("DELETE", "/api/v1/webhooks/{id}", Policy::Admin),
+    ("GET", "/api/v1/webhooks/{id}/deliveries", Policy::Admin),
+    ("POST", "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", Policy::Admin),
+    ("GET", "/api/v1/audit-log", Policy::Admin),
+];
+
+/// The declared policy of a route, if any.
+pub fn policy_for(method: &Method, path: &str) -> Option<Policy> {
+    POLICIES.iter().find(|(m, p, _)| *m == method.as_str() && *p == path).map(|(_, _, pol)| *pol)
+}
+
+/// How the caller authenticated.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The acting principal.
+    pub principal: Principal,
+    /// The session's CSRF token and raw cookie token, for session callers.
+    pub session: Option<(String, String)>,
+}
+
+/// The authorisation middleware (see the module docs).
+pub async fn authorize(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let Some(path) = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()) else {
+        return next.run(req).await; // unmatched: the router's 404
+    };
+    if path.starts_with("/api/docs") || !path.starts_with("/api/") && !matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") {
+        return next.run(req).await; // docs and web assets
+    }
+    let Some(policy) = policy_for(&method, &path) else {
+        return ApiError::internal(format!("route {method} {path} has no declared policy")).into_response();
+    };
+    let auth = match authenticate(&app, req.headers()).await {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
+    };
+    if let Err(e) = check(policy, auth.as_ref(), &method, req.headers()) {
+        return e.into_response();
+    }
+    if let Some(a) = auth {
+        req.extensions_mut().insert(a);
+    }
+    next.run(req).await
+}
+
+fn check(policy: Policy, auth: Option<&Authenticated>, method: &Method, headers: &HeaderMap) -> Result<(), ApiError> {
+    if policy == Policy::Public {
+        return Ok(());
+    }
+    let auth = auth.ok_or_else(ApiError::unauthenticated)?;
+    // Cookie-authenticated writes must echo the session's CSRF token.
+    if let Some((csrf, _)) = &auth.session {
+        let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+        if !safe && sent != Some(csrf.as_str()) {
+            return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf_token_invalid", "send the session's X-CSRF-Token header"));
+        }
+    }
+    let allowed = match (&auth.principal.kind, policy) {
+        (_, Policy::Public) => true,
+        (PrincipalKind::System, _) => true,
+        (PrincipalKind::User { .. }, Policy::SessionOnly) => true,
+        (PrincipalKind::ApiKey { .. }, Policy::SessionOnly) => false,
+        (PrincipalKind::User { .. }, Policy::AnyUser(_)) => true,
+        (PrincipalKind::User { role, .. }, Policy::Staff(_)) => role.is_staff(),
+        (PrincipalKind::User { role, .. }, Policy::Admin) => *role == Role::Admin,
+        (PrincipalKind::ApiKey { scopes, .. }, Policy::AnyUser(s) | Policy::Staff(s)) => scopes.allows(s),
+        (PrincipalKind::ApiKey { scopes, .. }, Policy::Admin) => scopes.allows(Scope::Admin),
+    };
+    if allowed { Ok(()) } else { Err(ApiError::forbidden()) }
+}
+
+/// Resolves the caller from `Authorization: Bearer acrm_…` or the session cookie.
+async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<Authenticated>, ApiError> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).ok_or_else(ApiError::unauthenticated)?;
+        let key = autocrm_store::api_keys::resolve(&app.store, token).await?.ok_or_else(ApiError::unauthenticated)?;
+        let scopes = ScopeSet::parse(&key.scopes).map_err(ApiError::internal)?;
+        return Ok(Some(Authenticated {
+            principal: Principal { workspace_id: key.workspace_id, kind: PrincipalKind::ApiKey { key_id: key.id, scopes, name: key.name } },
+            session: None,
+        }));
+    }
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let Some((session, user)) = autocrm_store::sessions::resolve(&app.store, &token, app.config.session_policy()).await? else {
+        return Ok(None);
+    };
+    let role = Role::parse(&user.role).map_err(ApiError::internal)?;
+    Ok(Some(Authenticated {
+        principal: Principal {
+            workspace_id: user.workspace_id,
+            kind: PrincipalKind::User { user_id: user.id, role, contact_id: user.contact_id, name: user.name },
+        },
+        session: Some((session.csrf_token, token)),
+    }))
+}
+
+/// Reads one cookie from the `Cookie` headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The authenticated caller, for handlers behind a non-public policy.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Authenticated>().map(|a| Self(a.principal.clone())).ok_or_else(ApiError::unauthenticated)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Authenticated>().cloned().ok_or_else(ApiError::unauthenticated)
+    }
+}
+
+/// Hashes a password with argon2id (default parameters: 19 MiB, 2 passes).
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(ApiError::internal)
+}
+
+/// Checks a password against a stored hash in constant time.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A hash to verify against when the user does not exist, so timing does not reveal it.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
+}
+
+/// Checks a new password's strength: 10–200 characters.
+pub fn check_password(password: &str) -> Result<(), ApiError> {
+    let n = password.chars().count();
+    if (10..=200).contains(&n) { Ok(()) } else { Err(ApiError::field("/password", "must be 10–200 characters")) }
+}
+
+/// Shared handle to the authenticated-principal types.
+pub type SharedPrincipal = Arc<Principal>;

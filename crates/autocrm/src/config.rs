@@ -1,0 +1,93 @@
+//! Configuration: commented defaults embedded in the binary, then a TOML
+//! file, then `AUTOCRM_*` environment variables (nested keys with `__`, plus
+//! the documented short forms), then command-line flags.
+
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format as _, Toml};
+use serde::Deserialize;
+
+/// The commented default configuration (`autocrm config` prints it).
+pub const DEFAULTS: &str = include_str!("../autocrm.default.toml");
+
+/// Everything configurable.
+#[derive(Clone, Deserialize)]
+pub struct Config {
+    /// Listen address.
+    pub bind: String,
+    /// Database URL.
+    pub database_url: String,
+    /// Blob and SQLite directory.
+    pub data_dir: String,
+    /// Pool size.
+    pub max_connections: u32,
+    /// Session lifetimes.
+    pub sessions: Sessions,
+    /// Request limits.
+    pub limits: Limits,
+    /// Webhook settings.
+    pub webhooks: Webhooks,
+    /// Worker settings.
+    pub workers: Workers,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The database URL may hold a password: show its scheme only.
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("database", &self.database_url.split(':').next().unwrap_or_default())
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `[sessions]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Sessions {
+    /// Idle timeout.
+    pub idle_timeout_minutes: i64,
+    /// Absolute timeout.
+    pub absolute_timeout_hours: i64,
+    /// `Secure` cookies.
+    pub secure_cookies: bool,
+}
+
+/// `[limits]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Limits {
+    /// Body limit.
+    pub max_body_bytes: usize,
+    /// Per key.
+    pub per_key_per_minute: u32,
+    /// Per IP.
+    pub per_ip_per_minute: u32,
+}
+
+/// `[webhooks]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Webhooks {
+    /// Allowed non-public networks.
+    pub allow_networks: String,
+}
+
+/// `[workers]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Workers {
+    /// In-process loops.
+    pub count: usize,
+}
+
+/// Loads the configuration from the defaults, an optional file and the environment.
+pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+    let mut fig = Figment::from(Toml::string(DEFAULTS));
+    match file {
+        Some(f) => fig = fig.merge(Toml::file_exact(f)),
+        None => fig = fig.merge(Toml::file("autocrm.toml")),
+    }
+    fig = fig
+        .merge(Env::prefixed("AUTOCRM_").split("__").ignore(&["webhooks_allow_networks"]))
+        .merge(Env::raw().only(&["AUTOCRM_WEBHOOKS_ALLOW_NETWORKS"]).map(|_| "webhooks.allow_networks".into()));
+    Ok(fig.extract()?)
+}
