@@ -192,7 +192,7 @@ async fn apply(tx: &Tx, am: &mut contacts::ActiveModel, input: &ContactInput, st
         am.company_id = Set(c);
     }
     if let Some(tags) = &input.tags {
-        am.tags = Set(json!(normalize_tags(tags, &mut problems)));
+        am.tags = Set(json!(normalize_tags(tags, "/tags", &mut problems)));
     }
     if let Some(n) = &input.notes {
         if n.len() > 100_000 {
@@ -218,13 +218,14 @@ async fn apply(tx: &Tx, am: &mut contacts::ActiveModel, input: &ContactInput, st
     if problems.is_empty() { Ok(()) } else { Err(StoreError::Invalid(problems)) }
 }
 
-pub(crate) fn normalize_tags(tags: &[String], problems: &mut Vec<FieldProblem>) -> Vec<String> {
+/// Normalises tags, dropping duplicates and reporting bad ones under `pointer`.
+pub(crate) fn normalize_tags(tags: &[String], pointer: &str, problems: &mut Vec<FieldProblem>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (i, t) in tags.iter().enumerate() {
         match normalize_tag(t) {
             Some(t) if !out.contains(&t) => out.push(t),
             Some(_) => {}
-            None => problems.push(FieldProblem::new(format!("/tags/{i}"), "tags are 1–64 letters, digits, -, _, : or .")),
+            None => problems.push(FieldProblem::new(format!("{pointer}/{i}"), "tags are 1–64 letters, digits, -, _, : or .")),
         }
     }
     out
@@ -297,7 +298,7 @@ pub async fn save_company(store: &Store, p: &Principal, id: Option<i64>, input: 
         am.domain = Set(d.map(|d| d.trim().to_lowercase()));
     }
     if let Some(t) = &input.tags {
-        am.tags = Set(json!(normalize_tags(t, &mut problems)));
+        am.tags = Set(json!(normalize_tags(t, "/tags", &mut problems)));
     }
     if let Some(n) = input.notes {
         am.notes = Set(n);

@@ -760,14 +760,7 @@ async fn check_assignee(conn: &impl ConnectionTrait, ws: i64, uid: i64) -> Store
 }
 
 fn parse_tags(raw: &[String], pointer: &str, problems: &mut Vec<FieldProblem>) -> Vec<String> {
-    let mut out = Vec::new();
-    for (i, t) in raw.iter().enumerate() {
-        match normalize_tag(t) {
-            Some(t) if !out.contains(&t) => out.push(t),
-            Some(_) => {}
-            None => problems.push(FieldProblem::new(format!("{pointer}/{i}"), "tags are 1–64 letters, digits, -, _, : or .")),
-        }
-    }
+    let out = crate::contacts::normalize_tags(raw, pointer, problems);
     if out.len() > 50 {
         problems.push(FieldProblem::new(pointer, "at most 50 tags"));
     }
