@@ -98,7 +98,11 @@ const MAX_TEXT_CHARS: usize = 10_000;
 
 /// Validates `input` against `defs` and returns the normalised values to
 /// store (for `Patch`, the keys to set; `null` values mean "remove").
-pub fn validate(defs: &[FieldDef], input: &Map<String, Value>, mode: Mode) -> Result<Map<String, Value>, Vec<FieldError>> {
+pub fn validate(
+    defs: &[FieldDef],
+    input: &Map<String, Value>,
+    mode: Mode,
+) -> Result<Map<String, Value>, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut out = Map::new();
     for (key, value) in input {
@@ -181,7 +185,11 @@ fn normalize(def: &FieldDef, value: &Value) -> Result<Value, String> {
             for item in items {
                 let s = item.as_str().ok_or("must be an array of options")?;
                 if !def.options.iter().any(|o| o == s) {
-                    return Err(format!("`{}` is not one of: {}", s.chars().take(40).collect::<String>(), def.options.join(", ")));
+                    return Err(format!(
+                        "`{}` is not one of: {}",
+                        s.chars().take(40).collect::<String>(),
+                        def.options.join(", ")
+                    ));
                 }
                 seen.insert(s.to_owned());
             }
@@ -229,7 +237,10 @@ pub fn check_definition(key: &str, field_type: FieldType, options: &[String]) ->
     }
     if field_type.has_options() {
         let distinct: BTreeSet<_> = options.iter().collect();
-        if options.is_empty() || distinct.len() != options.len() || options.iter().any(|o| o.trim().is_empty() || o.len() > 100) {
+        if options.is_empty()
+            || distinct.len() != options.len()
+            || options.iter().any(|o| o.trim().is_empty() || o.len() > 100)
+        {
             return Err("select fields need 1 or more distinct, non-empty options of at most 100 characters".into());
         }
     } else if !options.is_empty() {
@@ -266,7 +277,10 @@ mod tests {
     }
 
     fn obj(v: Value) -> Map<String, Value> {
-        v.as_object().unwrap().clone()
+        match v {
+            Value::Object(m) => m,
+            other => panic!("not an object: {other}"),
+        }
     }
 
     #[test]
@@ -295,7 +309,10 @@ mod tests {
         )
         .unwrap_err();
         let keys: BTreeSet<_> = errs.iter().map(|e| e.key.as_str()).collect();
-        assert_eq!(keys, ["amount", "category", "due", "gift", "issues", "nope", "order_number", "qty"].into_iter().collect());
+        assert_eq!(
+            keys,
+            ["amount", "category", "due", "gift", "issues", "nope", "order_number", "qty"].into_iter().collect()
+        );
     }
 
     #[test]

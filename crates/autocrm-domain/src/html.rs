@@ -35,11 +35,12 @@ pub fn body_from_input(input: &str) -> Body {
         Body { html, text }
     } else {
         let text = input.trim().replace("\r\n", "\n");
-        let html = text
-            .split("\n\n")
-            .filter(|p| !p.trim().is_empty())
-            .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>")))
-            .collect::<String>();
+        let mut html = String::with_capacity(text.len() + 16);
+        for paragraph in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            html.push_str("<p>");
+            html.push_str(&escape(paragraph).replace('\n', "<br>"));
+            html.push_str("</p>");
+        }
         Body { html, text }
     }
 }
@@ -51,17 +52,48 @@ pub fn sanitize(html: &str) -> String {
 
 /// Renders sanitised HTML as wrapped-free plain text.
 pub fn html_to_text(html: &str) -> String {
-    html2text::from_read(html.as_bytes(), usize::MAX / 4)
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
+    html2text::from_read(html.as_bytes(), usize::MAX / 4).unwrap_or_default().trim().to_owned()
 }
 
 /// Whether input contains a real HTML tag (not just `<angle brackets>` in prose).
 fn looks_like_html(s: &str) -> bool {
     const TAGS: &[&str] = &[
-        "p", "br", "b", "i", "u", "s", "a", "div", "span", "ul", "ol", "li", "strong", "em", "blockquote", "pre", "code", "h1", "h2",
-        "h3", "h4", "h5", "h6", "img", "table", "tr", "td", "th", "hr", "script", "style", "html", "body", "iframe", "svg", "figure",
+        "p",
+        "br",
+        "b",
+        "i",
+        "u",
+        "s",
+        "a",
+        "div",
+        "span",
+        "ul",
+        "ol",
+        "li",
+        "strong",
+        "em",
+        "blockquote",
+        "pre",
+        "code",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "img",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "hr",
+        "script",
+        "style",
+        "html",
+        "body",
+        "iframe",
+        "svg",
+        "figure",
     ];
     let lower = s.to_ascii_lowercase();
     lower.match_indices('<').any(|(i, _)| {
@@ -94,7 +126,9 @@ mod tests {
 
     #[test]
     fn scripts_and_handlers_are_stripped_but_formatting_kept() {
-        let b = body_from_input(r#"<p onclick="x()">Hi <b>there</b><script>alert(1)</script> <a href="javascript:alert(1)">x</a></p>"#);
+        let b = body_from_input(
+            r#"<p onclick="x()">Hi <b>there</b><script>alert(1)</script> <a href="javascript:alert(1)">x</a></p>"#,
+        );
         assert!(!b.html.contains("script"));
         assert!(!b.html.contains("onclick"));
         assert!(!b.html.contains("javascript"));

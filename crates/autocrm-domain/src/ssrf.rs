@@ -74,7 +74,8 @@ pub fn parse_destination(raw: &str, allow: &AllowList) -> Result<(Url, Option<Ip
         Some(Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
         Some(Host::Domain(d)) => {
             let d = d.trim_end_matches('.').to_ascii_lowercase();
-            if d == "localhost" || d.ends_with(".localhost") || d.ends_with(".local") || d.ends_with(".internal") {
+            let local_suffix = [".localhost", ".local", ".internal"].iter().any(|suffix| d.ends_with(suffix));
+            if d == "localhost" || local_suffix {
                 // Names can still be allowed by pinning: the check happens on the resolved address.
                 if !allow.contains(IpAddr::V4(Ipv4Addr::LOCALHOST)) {
                     return Err(DestinationError::LocalName);
@@ -91,11 +92,7 @@ pub fn parse_destination(raw: &str, allow: &AllowList) -> Result<(Url, Option<Ip
 
 /// Refuses `ip` unless it is public or allow-listed.
 pub fn check_ip(ip: IpAddr, allow: &AllowList) -> Result<(), DestinationError> {
-    if allow.contains(ip) || is_public(ip) {
-        Ok(())
-    } else {
-        Err(DestinationError::Forbidden(ip))
-    }
+    if allow.contains(ip) || is_public(ip) { Ok(()) } else { Err(DestinationError::Forbidden(ip)) }
 }
 
 /// Whether an address is globally routable unicast.
@@ -167,32 +164,32 @@ mod tests {
         let refused = [
             "http://127.0.0.1/hook",
             "http://127.1/hook",
-            "http://2130706433/hook",          // decimal
-            "http://0x7f000001/hook",          // hex
-            "http://0x7f.0.0.1/hook",          // hex octet
-            "http://0177.0.0.1/hook",          // octal
-            "http://017700000001/hook",        // octal whole
-            "http://0/hook",                   // 0.0.0.0
+            "http://2130706433/hook",   // decimal
+            "http://0x7f000001/hook",   // hex
+            "http://0x7f.0.0.1/hook",   // hex octet
+            "http://0177.0.0.1/hook",   // octal
+            "http://017700000001/hook", // octal whole
+            "http://0/hook",            // 0.0.0.0
             "http://10.1.2.3/",
             "http://172.16.0.1/",
             "http://172.31.255.255/",
             "http://192.168.1.1/",
             "http://169.254.169.254/latest/meta-data/", // cloud metadata, link-local
-            "http://100.64.0.1/",              // CGNAT
+            "http://100.64.0.1/",                       // CGNAT
             "http://100.127.255.254/",
             "http://224.0.0.1/",
             "http://255.255.255.255/",
             "http://[::1]/",
             "http://[::]/",
-            "http://[::ffff:127.0.0.1]/",      // IPv4-mapped
+            "http://[::ffff:127.0.0.1]/", // IPv4-mapped
             "http://[::ffff:7f00:1]/",
             "http://[::ffff:169.254.169.254]/",
-            "http://[::127.0.0.1]/",           // IPv4-compatible
-            "http://[64:ff9b::10.0.0.1]/",     // NAT64
-            "http://[2002:7f00:1::]/",         // 6to4 of 127.0.0.1
-            "http://[fc00::1]/",               // unique-local
+            "http://[::127.0.0.1]/",       // IPv4-compatible
+            "http://[64:ff9b::10.0.0.1]/", // NAT64
+            "http://[2002:7f00:1::]/",     // 6to4 of 127.0.0.1
+            "http://[fc00::1]/",           // unique-local
             "http://[fd12:3456::1]/",
-            "http://[fe80::1]/",               // link-local
+            "http://[fe80::1]/", // link-local
             "http://[ff02::1]/",
             "http://localhost/",
             "http://LOCALHOST./",
@@ -205,7 +202,9 @@ mod tests {
         for url in refused {
             assert!(parse_destination(url, &none).is_err(), "{url} was accepted");
         }
-        for ok in ["https://example.com/hook", "http://93.184.216.34/x", "https://[2606:4700::1111]/", "http://8.8.8.8:8080/"] {
+        for ok in
+            ["https://example.com/hook", "http://93.184.216.34/x", "https://[2606:4700::1111]/", "http://8.8.8.8:8080/"]
+        {
             assert!(parse_destination(ok, &none).is_ok(), "{ok} was refused");
         }
     }

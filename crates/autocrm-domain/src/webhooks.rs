@@ -31,7 +31,8 @@ pub fn sign(secret: &str, msg_id: &str, timestamp: i64, payload: &[u8]) -> Optio
 
 /// Delay before each retry after a failed attempt (attempt 1 is immediate).
 /// Sums to about three days.
-pub const RETRY_DELAYS_SECS: &[i64] = &[5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600, 20 * 3600, 20 * 3600];
+pub const RETRY_DELAYS_SECS: &[i64] =
+    &[5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600, 20 * 3600, 20 * 3600];
 
 /// The delay before attempt `attempts + 1`, or `None` when retries are exhausted.
 pub fn next_retry_delay(attempts_made: u32) -> Option<i64> {

@@ -129,14 +129,7 @@ impl Deliverer {
 
     /// One attempt: checks the destination, signs `body` for `msg_id` at
     /// `now` and POSTs it to `url`.
-    pub async fn send(
-        &self,
-        url: &str,
-        secret: &str,
-        msg_id: &str,
-        now: DateTime<Utc>,
-        body: &[u8],
-    ) -> Sent {
+    pub async fn send(&self, url: &str, secret: &str, msg_id: &str, now: DateTime<Utc>, body: &[u8]) -> Sent {
         let (url, _) = match parse_destination(url, &self.allow) {
             Ok(parsed) => parsed,
             Err(e) => return Sent::Refused(e),
@@ -162,8 +155,7 @@ impl Deliverer {
             Err(e) => return Sent::Failed(error_chain(&e.without_url())),
         };
         let timestamp = now.timestamp();
-        let Some(signature) = autocrm_domain::webhooks::sign(secret, msg_id, timestamp, body)
-        else {
+        let Some(signature) = autocrm_domain::webhooks::sign(secret, msg_id, timestamp, body) else {
             return Sent::Failed("the subscription's secret is not a valid whsec_ key".to_owned());
         };
         let response = client
@@ -186,13 +178,8 @@ impl Deliverer {
     }
 
     /// Resolves `host` and checks every address; all must pass.
-    async fn resolve_checked(
-        &self,
-        host: &str,
-        port: u16,
-    ) -> Result<Vec<SocketAddr>, DestinationError> {
-        let lookup =
-            tokio::time::timeout(self.timeout, tokio::net::lookup_host((host, port))).await;
+    async fn resolve_checked(&self, host: &str, port: u16) -> Result<Vec<SocketAddr>, DestinationError> {
+        let lookup = tokio::time::timeout(self.timeout, tokio::net::lookup_host((host, port))).await;
         let addrs: Vec<SocketAddr> = match lookup {
             Ok(Ok(addrs)) => addrs.collect(),
             Ok(Err(_)) | Err(_) => return Err(DestinationError::Unresolvable),
@@ -216,10 +203,7 @@ struct NoDns;
 
 impl reqwest::dns::Resolve for NoDns {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let error = format!(
-            "`{}` was not resolved and checked before sending",
-            name.as_str()
-        );
+        let error = format!("`{}` was not resolved and checked before sending", name.as_str());
         Box::pin(std::future::ready(Err(error.into())))
     }
 }
@@ -261,35 +245,19 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// Runs a [`jobs::WEBHOOK_DELIVERY`] job: one attempt, logged, then the job
 /// is completed or rescheduled. Errors are the store's; the worker retries.
-pub(crate) async fn run_delivery(
-    store: &Store,
-    deliverer: &Deliverer,
-    job: &job_rows::Model,
-) -> anyhow::Result<()> {
+pub(crate) async fn run_delivery(store: &Store, deliverer: &Deliverer, job: &job_rows::Model) -> anyhow::Result<()> {
     let ws = job.workspace_id;
-    let Ok(DeliveryJob { webhook_id, seq }) =
-        serde_json::from_value::<DeliveryJob>(job.payload.clone())
-    else {
+    let Ok(DeliveryJob { webhook_id, seq }) = serde_json::from_value::<DeliveryJob>(job.payload.clone()) else {
         tracing::warn!(job = job.id, payload = %job.payload, "malformed webhook job; dropping it");
         return Ok(jobs::complete(store, job.id).await?);
     };
-    let hook = webhooks::get_any(store, ws, webhook_id)
-        .await
-        .context("loading the subscription")?;
+    let hook = webhooks::get_any(store, ws, webhook_id).await.context("loading the subscription")?;
     let Some(hook) = hook.filter(|h| h.enabled) else {
         // Deleted or disabled since the job was queued.
         return Ok(jobs::complete(store, job.id).await?);
     };
-    let Some(event) = events::get(store, ws, seq)
-        .await
-        .context("loading the event")?
-    else {
-        tracing::warn!(
-            job = job.id,
-            ws,
-            seq,
-            "the event of a webhook job is gone; dropping the job"
-        );
+    let Some(event) = events::get(store, ws, seq).await.context("loading the event")? else {
+        tracing::warn!(job = job.id, ws, seq, "the event of a webhook job is gone; dropping the job");
         return Ok(jobs::complete(store, job.id).await?);
     };
 
@@ -297,9 +265,7 @@ pub(crate) async fn run_delivery(
     let msg_id = message_id(ws, hook.id, seq);
     let body = serde_json::to_vec(&payload(&event)).context("serialising the payload")?;
     let started = tokio::time::Instant::now();
-    let sent = deliverer
-        .send(&hook.url, &hook.secret, &msg_id, store.now(), &body)
-        .await;
+    let sent = deliverer.send(&hook.url, &hook.secret, &msg_id, store.now(), &body).await;
     let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
 
     let mut record = Attempt {
@@ -329,11 +295,7 @@ pub(crate) async fn run_delivery(
     }
     if matches!(sent, Sent::Answered { status: 410, .. }) {
         webhooks::log_attempt(store, ws, record).await?;
-        tracing::info!(
-            webhook = hook.id,
-            ws,
-            "receiver answered 410 Gone; disabling the subscription"
-        );
+        tracing::info!(webhook = hook.id, ws, "receiver answered 410 Gone; disabling the subscription");
         webhooks::disable(store, ws, hook.id, "410 Gone").await?;
         return Ok(jobs::complete(store, job.id).await?);
     }
@@ -366,26 +328,13 @@ pub(crate) async fn run_delivery(
 /// job, and each redelivery request is meant to send again. Fails with
 /// `NotFound` when the subscription or the event is not in `p`'s workspace.
 /// A disabled subscription is not sent to: re-enable it first.
-pub async fn enqueue_redelivery(
-    store: &Store,
-    p: &Principal,
-    webhook_id: i64,
-    seq: i64,
-) -> StoreResult<()> {
+pub async fn enqueue_redelivery(store: &Store, p: &Principal, webhook_id: i64, seq: i64) -> StoreResult<()> {
     let hook = webhooks::get(store, p, webhook_id).await?;
     if events::get(store, p.workspace_id, seq).await?.is_none() {
         return Err(StoreError::NotFound);
     }
     let payload = json!({"webhook_id": hook.id, "seq": seq});
-    jobs::enqueue(
-        store,
-        p.workspace_id,
-        jobs::WEBHOOK_DELIVERY,
-        payload,
-        store.now(),
-        None,
-    )
-    .await
+    jobs::enqueue(store, p.workspace_id, jobs::WEBHOOK_DELIVERY, payload, store.now(), None).await
 }
 
 #[cfg(test)]
@@ -407,9 +356,7 @@ mod tests {
             actor_id: None,
             actor_name: "System".to_owned(),
             data,
-            at: DateTime::parse_from_rfc3339("2025-03-04T05:06:07.089Z")
-                .unwrap()
-                .with_timezone(&Utc),
+            at: DateTime::parse_from_rfc3339("2025-03-04T05:06:07.089Z").unwrap().with_timezone(&Utc),
         }
     }
 
@@ -428,26 +375,16 @@ mod tests {
 
     #[test]
     fn a_non_object_event_payload_is_kept_under_value() {
-        assert_eq!(
-            payload(&event(json!([1, 2])))["data"]["value"],
-            json!([1, 2])
-        );
+        assert_eq!(payload(&event(json!([1, 2])))["data"]["value"], json!([1, 2]));
     }
 
     #[tokio::test]
     async fn a_name_without_checked_addresses_is_never_looked_up() {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .dns_resolver(Arc::new(NoDns))
-            .build()
-            .unwrap();
+        let client = reqwest::Client::builder().no_proxy().dns_resolver(Arc::new(NoDns)).build().unwrap();
         let err = client.get("http://example.com/").send().await.unwrap_err();
         let chain = error_chain(&err);
-        assert!(
-            chain.contains("`example.com` was not resolved and checked"),
-            "{chain}"
-        );
+        assert!(chain.contains("`example.com` was not resolved and checked"), "{chain}");
     }
 
     #[test]
@@ -457,23 +394,12 @@ mod tests {
 
     #[test]
     fn a_redirect_is_a_failure_and_only_2xx_succeeds() {
-        let answered = |status| Sent::Answered {
-            status,
-            snippet: String::new(),
-        };
+        let answered = |status| Sent::Answered { status, snippet: String::new() };
         assert!(answered(204).is_success());
         assert!(!answered(302).is_success());
-        assert_eq!(
-            answered(302).error().unwrap(),
-            "HTTP 302: redirects are not followed"
-        );
+        assert_eq!(answered(302).error().unwrap(), "HTTP 302: redirects are not followed");
         assert_eq!(answered(500).error().unwrap(), "HTTP 500");
         assert_eq!(answered(200).error(), None);
-        assert!(
-            Sent::Refused(DestinationError::LocalName)
-                .error()
-                .unwrap()
-                .starts_with("destination refused")
-        );
+        assert!(Sent::Refused(DestinationError::LocalName).error().unwrap().starts_with("destination refused"));
     }
 }

@@ -68,9 +68,7 @@ pub struct Worker {
 
 impl std::fmt::Debug for Worker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Worker")
-            .field("cfg", &self.cfg)
-            .finish_non_exhaustive()
+        f.debug_struct("Worker").field("cfg", &self.cfg).finish_non_exhaustive()
     }
 }
 
@@ -78,11 +76,7 @@ impl Worker {
     /// A worker over `store`.
     pub fn new(store: Store, cfg: WorkerConfig) -> Self {
         let deliverer = Deliverer::new(cfg.allow_networks.clone(), cfg.request_timeout);
-        Self {
-            store,
-            cfg: Arc::new(cfg),
-            deliverer: Arc::new(deliverer),
-        }
+        Self { store, cfg: Arc::new(cfg), deliverer: Arc::new(deliverer) }
     }
 
     /// The store it works on.
@@ -93,8 +87,7 @@ impl Worker {
     /// Claims one batch of due jobs and runs them to the end, concurrently.
     /// Returns how many were claimed.
     pub async fn run_round(&self) -> StoreResult<usize> {
-        let lease = chrono::Duration::from_std(self.cfg.lease)
-            .unwrap_or_else(|_| chrono::Duration::minutes(2));
+        let lease = chrono::Duration::from_std(self.cfg.lease).unwrap_or_else(|_| chrono::Duration::minutes(2));
         let claimed = jobs::claim(&self.store, self.cfg.batch.max(1), lease).await?;
         let n = claimed.len();
         let mut running = JoinSet::new();
@@ -127,18 +120,10 @@ impl Worker {
     /// Runs one claimed job and settles it: completed, or rescheduled.
     pub async fn run_job(&self, job: job_rows::Model) {
         let result = match job.kind.as_str() {
-            jobs::WEBHOOK_DELIVERY => {
-                webhooks::run_delivery(&self.store, &self.deliverer, &job).await
-            }
+            jobs::WEBHOOK_DELIVERY => webhooks::run_delivery(&self.store, &self.deliverer, &job).await,
             other => {
-                tracing::warn!(
-                    job = job.id,
-                    kind = other,
-                    "unknown job kind; dropping the job"
-                );
-                jobs::complete(&self.store, job.id)
-                    .await
-                    .map_err(Into::into)
+                tracing::warn!(job = job.id, kind = other, "unknown job kind; dropping the job");
+                jobs::complete(&self.store, job.id).await.map_err(Into::into)
             }
         };
         if let Err(e) = result {
@@ -147,9 +132,7 @@ impl Worker {
             let delay = infrastructure_backoff(job.attempts);
             let error = format!("{e:#}");
             tracing::error!(job = job.id, kind = %job.kind, attempts = job.attempts, error = %error, "job failed; retrying in {}s", delay.num_seconds());
-            if let Err(e) =
-                jobs::retry_at(&self.store, job.id, self.store.now() + delay, &error).await
-            {
+            if let Err(e) = jobs::retry_at(&self.store, job.id, self.store.now() + delay, &error).await {
                 tracing::error!(job = job.id, error = %e, "could not reschedule the job; it runs again when its lease expires");
             }
         }
@@ -194,11 +177,9 @@ impl Worker {
         match jobs::next_run_at(&self.store).await {
             // A job that is due but was not claimed is leased by another
             // worker; `run_at` says nothing about when it frees up, so poll.
-            Ok(Some(at)) => (at - self.store.now())
-                .to_std()
-                .ok()
-                .filter(|d| !d.is_zero())
-                .map_or(poll, |d| d.min(poll)),
+            Ok(Some(at)) => {
+                (at - self.store.now()).to_std().ok().filter(|d| !d.is_zero()).map_or(poll, |d| d.min(poll))
+            }
             Ok(None) => poll,
             Err(e) => {
                 tracing::warn!(error = %e, "could not read the next job time");
@@ -240,13 +221,8 @@ pub fn spawn_workers(store: Store, cfg: WorkerConfig) -> WorkerHandle {
     let loops = cfg.workers.max(1);
     let worker = Worker::new(store, cfg);
     let (tx, rx) = watch::channel(false);
-    let tasks = (0..loops)
-        .map(|_| tokio::spawn(worker.clone().run(rx.clone())))
-        .collect();
-    WorkerHandle {
-        shutdown: tx,
-        tasks,
-    }
+    let tasks = (0..loops).map(|_| tokio::spawn(worker.clone().run(rx.clone()))).collect();
+    WorkerHandle { shutdown: tx, tasks }
 }
 
 #[cfg(test)]

@@ -10,9 +10,9 @@
 
 use std::sync::Arc;
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::Argon2;
 use autocrm_domain::auth::PrincipalKind;
 use autocrm_domain::{Principal, Role, Scope, ScopeSet};
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
@@ -120,7 +120,9 @@ pub async fn authorize(State(app): State<AppState>, mut req: Request, next: Next
     let Some(path) = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()) else {
         return next.run(req).await; // unmatched: the router's 404
     };
-    if path.starts_with("/api/docs") || !path.starts_with("/api/") && !matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") {
+    if path.starts_with("/api/docs")
+        || !path.starts_with("/api/") && !matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics")
+    {
         return next.run(req).await; // docs and web assets
     }
     let Some(policy) = policy_for(&method, &path) else {
@@ -149,15 +151,18 @@ fn check(policy: Policy, auth: Option<&Authenticated>, method: &Method, headers:
         let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
         let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
         if !safe && sent != Some(csrf.as_str()) {
-            return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf_token_invalid", "send the session's X-CSRF-Token header"));
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "csrf_token_invalid",
+                "send the session's X-CSRF-Token header",
+            ));
         }
     }
     let allowed = match (&auth.principal.kind, policy) {
-        (_, Policy::Public) => true,
-        (PrincipalKind::System, _) => true,
-        (PrincipalKind::User { .. }, Policy::SessionOnly) => true,
+        (_, Policy::Public)
+        | (PrincipalKind::System, _)
+        | (PrincipalKind::User { .. }, Policy::SessionOnly | Policy::AnyUser(_)) => true,
         (PrincipalKind::ApiKey { .. }, Policy::SessionOnly) => false,
-        (PrincipalKind::User { .. }, Policy::AnyUser(_)) => true,
         (PrincipalKind::User { role, .. }, Policy::Staff(_)) => role.is_staff(),
         (PrincipalKind::User { role, .. }, Policy::Admin) => *role == Role::Admin,
         (PrincipalKind::ApiKey { scopes, .. }, Policy::AnyUser(s) | Policy::Staff(s)) => scopes.allows(s),
@@ -169,18 +174,28 @@ fn check(policy: Policy, auth: Option<&Authenticated>, method: &Method, headers:
 /// Resolves the caller from `Authorization: Bearer acrm_…` or the session cookie.
 async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<Authenticated>, ApiError> {
     if let Some(value) = headers.get(header::AUTHORIZATION) {
-        let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).ok_or_else(ApiError::unauthenticated)?;
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(ApiError::unauthenticated)?;
         let key = autocrm_store::api_keys::resolve(&app.store, token).await?.ok_or_else(ApiError::unauthenticated)?;
         let scopes = ScopeSet::parse(&key.scopes).map_err(ApiError::internal)?;
         return Ok(Some(Authenticated {
-            principal: Principal { workspace_id: key.workspace_id, kind: PrincipalKind::ApiKey { key_id: key.id, scopes, name: key.name } },
+            principal: Principal {
+                workspace_id: key.workspace_id,
+                kind: PrincipalKind::ApiKey { key_id: key.id, scopes, name: key.name },
+            },
             session: None,
         }));
     }
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some((session, user)) = autocrm_store::sessions::resolve(&app.store, &token, app.config.session_policy()).await? else {
+    let Some((session, user)) =
+        autocrm_store::sessions::resolve(&app.store, &token, app.config.session_policy()).await?
+    else {
         return Ok(None);
     };
     let role = Role::parse(&user.role).map_err(ApiError::internal)?;

@@ -3,9 +3,9 @@
 //!
 //! 500s log their cause with the caller's location and return an opaque body.
 
+use autocrm_store::{FieldProblem, StoreError};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use autocrm_store::{FieldProblem, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -59,7 +59,13 @@ impl ApiError {
 
     /// 400 with field problems.
     pub fn invalid(errors: Vec<FieldProblem>) -> Self {
-        Self { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid_input", detail: Some("the request has invalid fields".into()), errors, retry_after: None }
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_input",
+            detail: Some("the request has invalid fields".into()),
+            errors,
+            retry_after: None,
+        }
     }
 
     /// 422 on one field.
@@ -135,10 +141,10 @@ impl IntoResponse for ApiError {
         };
         let mut res = (self.status, serde_json::to_vec(&body).unwrap_or_default()).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        if let Some(s) = self.retry_after {
-            if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
-                res.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let Some(s) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&s.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
         }
         res
     }

@@ -62,7 +62,10 @@ impl Default for ServerConfig {
 impl ServerConfig {
     /// The session lifetimes.
     pub fn session_policy(&self) -> SessionPolicy {
-        SessionPolicy { idle: chrono::Duration::minutes(self.session_idle_minutes), absolute: chrono::Duration::hours(self.session_absolute_hours) }
+        SessionPolicy {
+            idle: chrono::Duration::minutes(self.session_idle_minutes),
+            absolute: chrono::Duration::hours(self.session_absolute_hours),
+        }
     }
 }
 
@@ -94,7 +97,6 @@ impl AppState {
 /// The whole application router.
 pub fn app(state: AppState) -> Router {
     let (api, doc) = openapi::api_router().split_for_parts();
-    let doc = Arc::new(doc);
     let max_body = state.config.max_body_bytes;
     Router::new()
         .merge(api)
@@ -109,7 +111,11 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves until `shutdown` resolves.
-pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await

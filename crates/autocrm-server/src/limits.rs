@@ -26,7 +26,11 @@ pub(crate) struct RateLimiter {
 
 impl RateLimiter {
     pub(crate) fn new(per_key_per_min: u32, per_ip_per_min: u32) -> Self {
-        Self { per_key: f64::from(per_key_per_min), per_ip: f64::from(per_ip_per_min), buckets: Mutex::new(HashMap::new()) }
+        Self {
+            per_key: f64::from(per_key_per_min),
+            per_ip: f64::from(per_ip_per_min),
+            buckets: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Takes a token from `key`'s bucket of `capacity` per minute; `Err(secs)` when empty.
@@ -34,7 +38,8 @@ impl RateLimiter {
         let Ok(mut buckets) = self.buckets.lock() else { return Ok(()) };
         if buckets.len() > 100_000 {
             // Bound memory under a flood of distinct keys: drop full (idle) buckets.
-            buckets.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * capacity / 60.0 < capacity);
+            buckets
+                .retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * capacity / 60.0 < capacity);
         }
         let (tokens, at) = buckets.entry(key).or_insert((capacity, now));
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * capacity / 60.0).min(capacity);
@@ -51,10 +56,10 @@ impl RateLimiter {
 pub(crate) async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let now = Instant::now();
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-    if let Some(ip) = ip {
-        if let Err(wait) = app.limiter.take(format!("ip:{ip}"), app.limiter.per_ip, now) {
-            return ApiError::rate_limited(wait).into_response();
-        }
+    if let Some(ip) = ip
+        && let Err(wait) = app.limiter.take(format!("ip:{ip}"), app.limiter.per_ip, now)
+    {
+        return ApiError::rate_limited(wait).into_response();
     }
     let credential = req
         .headers()

@@ -12,9 +12,13 @@ use axum::response::Response;
 
 use crate::AppState;
 
+/// (method, route template, status) of a counted request.
+type RequestKey = (String, String, u16);
+
 #[derive(Default)]
 pub(crate) struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), (u64, f64)>>,
+    /// Count and total seconds per key.
+    requests: Mutex<BTreeMap<RequestKey, (u64, f64)>>,
 }
 
 impl Metrics {
@@ -27,7 +31,10 @@ impl Metrics {
         }
         out.push_str("# HELP autocrm_http_request_seconds_sum Total time spent answering, by route.\n# TYPE autocrm_http_request_seconds_sum counter\n");
         for ((m, r, s), (_, secs)) in &map {
-            let _ = writeln!(out, "autocrm_http_request_seconds_sum{{method=\"{m}\",route=\"{r}\",status=\"{s}\"}} {secs:.6}");
+            let _ = writeln!(
+                out,
+                "autocrm_http_request_seconds_sum{{method=\"{m}\",route=\"{r}\",status=\"{s}\"}} {secs:.6}"
+            );
         }
         for (name, help, v) in extra {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");

@@ -1,8 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations, and
 //! the interactive docs served from the binary (Swagger UI, vendored: no CDN).
 
-use std::sync::Arc;
-
 use axum::Router;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -37,8 +35,14 @@ struct Security;
 impl utoipa::Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("api_key", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("acrm_…").build()));
-        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))));
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("acrm_…").build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+        );
     }
 }
 
@@ -52,6 +56,6 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     api_router().split_for_parts().1
 }
 
-pub(crate) fn docs_router(doc: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
-    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", (*doc).clone()))
+pub(crate) fn docs_router(doc: utoipa::openapi::OpenApi) -> Router<AppState> {
+    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
 }

@@ -3,7 +3,9 @@
 
 use autocrm_domain::{Principal, ScopeSet};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder,
+};
 use serde_json::json;
 
 use crate::entity::api_keys;
@@ -12,7 +14,13 @@ use crate::tx::NewEvent;
 use crate::{Store, StoreError, StoreResult};
 
 /// Creates a key; returns the row and the secret (the only time it exists in clear).
-pub async fn create(store: &Store, p: &Principal, name: &str, scopes: &ScopeSet, expires_at: Option<DateTime<Utc>>) -> StoreResult<(api_keys::Model, String)> {
+pub async fn create(
+    store: &Store,
+    p: &Principal,
+    name: &str,
+    scopes: &ScopeSet,
+    expires_at: Option<DateTime<Utc>>,
+) -> StoreResult<(api_keys::Model, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(StoreError::invalid("/name", "must be 1–100 characters"));
@@ -39,7 +47,12 @@ pub async fn create(store: &Store, p: &Principal, name: &str, scopes: &ScopeSet,
     }
     .insert(tx.conn())
     .await?;
-    tx.emit(NewEvent::admin("api_key.created", "api_key", row.id, json!({"api_key": {"id": row.id, "name": row.name, "scopes": scopes.names()}})));
+    tx.emit(NewEvent::admin(
+        "api_key.created",
+        "api_key",
+        row.id,
+        json!({"api_key": {"id": row.id, "name": row.name, "scopes": scopes.names()}}),
+    ));
     tx.commit().await?;
     Ok((row, secret))
 }
@@ -50,7 +63,9 @@ pub async fn resolve(store: &Store, secret: &str) -> StoreResult<Option<api_keys
         return Ok(None);
     }
     let now = store.now();
-    let Some(k) = api_keys::Entity::find().filter(api_keys::Column::KeyHash.eq(hash_token(secret))).one(&store.db).await? else {
+    let Some(k) =
+        api_keys::Entity::find().filter(api_keys::Column::KeyHash.eq(hash_token(secret))).one(&store.db).await?
+    else {
         return Ok(None);
     };
     if k.revoked_at.is_some() || k.expires_at.is_some_and(|e| e <= now) {
@@ -58,7 +73,7 @@ pub async fn resolve(store: &Store, secret: &str) -> StoreResult<Option<api_keys
     }
     if k.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
         api_keys::Entity::update_many()
-            .col_expr(api_keys::Column::LastUsedAt, sea_orm::sea_query::Expr::val(now).into())
+            .col_expr(api_keys::Column::LastUsedAt, sea_orm::sea_query::Expr::val(now))
             .filter(api_keys::Column::Id.eq(k.id))
             .exec(&store.db)
             .await?;
@@ -68,13 +83,21 @@ pub async fn resolve(store: &Store, secret: &str) -> StoreResult<Option<api_keys
 
 /// Every key of the workspace (never the secrets).
 pub async fn list(store: &Store, p: &Principal) -> StoreResult<Vec<api_keys::Model>> {
-    Ok(api_keys::Entity::find().filter(api_keys::Column::WorkspaceId.eq(p.workspace_id)).order_by_asc(api_keys::Column::Id).all(&store.db).await?)
+    Ok(api_keys::Entity::find()
+        .filter(api_keys::Column::WorkspaceId.eq(p.workspace_id))
+        .order_by_asc(api_keys::Column::Id)
+        .all(&store.db)
+        .await?)
 }
 
 /// Revokes a key.
 pub async fn revoke(store: &Store, p: &Principal, id: i64) -> StoreResult<api_keys::Model> {
     let mut tx = store.begin(p).await?;
-    let row = api_keys::Entity::find_by_id(id).filter(api_keys::Column::WorkspaceId.eq(tx.ws())).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;
+    let row = api_keys::Entity::find_by_id(id)
+        .filter(api_keys::Column::WorkspaceId.eq(tx.ws()))
+        .one(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
     if row.revoked_at.is_some() {
         return Ok(row);
     }

@@ -15,7 +15,15 @@ use crate::{Store, StoreError, StoreResult};
 pub const MAX_ATTACHMENT_BYTES: usize = 20 * 1024 * 1024;
 
 /// Stores a blob and its metadata on a ticket (optionally a message).
-pub async fn create(store: &Store, p: &Principal, ticket_id: i64, message_id: Option<i64>, filename: &str, content_type: &str, bytes: &[u8]) -> StoreResult<attachments::Model> {
+pub async fn create(
+    store: &Store,
+    p: &Principal,
+    ticket_id: i64,
+    message_id: Option<i64>,
+    filename: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> StoreResult<attachments::Model> {
     if bytes.is_empty() {
         return Err(StoreError::invalid("/file", "is empty"));
     }
@@ -24,7 +32,11 @@ pub async fn create(store: &Store, p: &Principal, ticket_id: i64, message_id: Op
     }
     let ticket = crate::tickets::find_visible(&store.db, p, ticket_id).await?;
     if let Some(mid) = message_id {
-        let m = messages::Entity::find_by_id(mid).filter(messages::Column::TicketId.eq(ticket.id)).one(&store.db).await?.ok_or_else(|| StoreError::invalid("/message_id", "no such message on this ticket"))?;
+        let m = messages::Entity::find_by_id(mid)
+            .filter(messages::Column::TicketId.eq(ticket.id))
+            .one(&store.db)
+            .await?
+            .ok_or_else(|| StoreError::invalid("/message_id", "no such message on this ticket"))?;
         if m.internal && !p.sees_all_tickets() {
             return Err(StoreError::NotFound);
         }
@@ -40,7 +52,8 @@ pub async fn create(store: &Store, p: &Principal, ticket_id: i64, message_id: Op
         tokio::fs::write(&tmp, bytes).await.map_err(StoreError::io)?;
         tokio::fs::rename(&tmp, &path).await.map_err(StoreError::io)?;
     }
-    let name: String = filename.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(200).collect();
+    let name: String =
+        filename.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(200).collect();
     let name = if name.trim().is_empty() { "attachment".to_owned() } else { name };
     let now = store.now();
     let (uid, cid) = (p.user_id().filter(|_| p.sees_all_tickets()), p.customer_contact());

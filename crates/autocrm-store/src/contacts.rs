@@ -9,7 +9,10 @@ use autocrm_domain::custom_fields::{self as cfd, Mode};
 use autocrm_domain::people::normalize_tag;
 use autocrm_domain::{EmailAddress, Principal};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde_json::{Map, Value, json};
 
 use crate::entity::{companies, contacts};
@@ -41,7 +44,11 @@ pub struct ContactInput {
 }
 
 /// Finds the contact with this primary e-mail or creates one.
-pub(crate) async fn find_or_create_by_email(tx: &mut Tx, email: &EmailAddress, name: Option<&str>) -> StoreResult<contacts::Model> {
+pub(crate) async fn find_or_create_by_email(
+    tx: &mut Tx,
+    email: &EmailAddress,
+    name: Option<&str>,
+) -> StoreResult<contacts::Model> {
     if let Some(c) = contacts::Entity::find()
         .filter(contacts::Column::WorkspaceId.eq(tx.ws()))
         .filter(contacts::Column::Email.eq(email.as_str()))
@@ -50,7 +57,8 @@ pub(crate) async fn find_or_create_by_email(tx: &mut Tx, email: &EmailAddress, n
     {
         return Ok(c);
     }
-    let name = name.map(str::trim).filter(|n| !n.is_empty()).map_or_else(|| email.local_part().to_owned(), str::to_owned);
+    let name =
+        name.map(str::trim).filter(|n| !n.is_empty()).map_or_else(|| email.local_part().to_owned(), str::to_owned);
     let now = tx.store.now();
     let row = contacts::ActiveModel {
         workspace_id: Set(tx.ws()),
@@ -86,7 +94,14 @@ fn contact_event(kind: &'static str, c: &contacts::Model) -> NewEvent {
 }
 
 /// Lists contacts newest first, optionally matching a name/e-mail prefix.
-pub async fn list(store: &Store, p: &Principal, q: Option<&str>, company_id: Option<i64>, limit: Option<u64>, cursor: Option<&str>) -> StoreResult<Page<contacts::Model>> {
+pub async fn list(
+    store: &Store,
+    p: &Principal,
+    q: Option<&str>,
+    company_id: Option<i64>,
+    limit: Option<u64>,
+    cursor: Option<&str>,
+) -> StoreResult<Page<contacts::Model>> {
     let limit = clamp_limit(limit, 50, 100)?;
     let mut sel = contacts::Entity::find().filter(contacts::Column::WorkspaceId.eq(p.workspace_id));
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
@@ -112,7 +127,11 @@ pub async fn get(store: &Store, p: &Principal, id: i64) -> StoreResult<contacts:
     if p.customer_contact().is_some_and(|c| c != id) {
         return Err(StoreError::NotFound);
     }
-    contacts::Entity::find_by_id(id).filter(contacts::Column::WorkspaceId.eq(p.workspace_id)).one(&store.db).await?.ok_or(StoreError::NotFound)
+    contacts::Entity::find_by_id(id)
+        .filter(contacts::Column::WorkspaceId.eq(p.workspace_id))
+        .one(&store.db)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 /// Creates a contact.
@@ -148,7 +167,11 @@ pub async fn create(store: &Store, p: &Principal, input: ContactInput) -> StoreR
 /// Changes a contact.
 pub async fn update(store: &Store, p: &Principal, id: i64, input: ContactInput) -> StoreResult<contacts::Model> {
     let mut tx = store.begin(p).await?;
-    let row = contacts::Entity::find_by_id(id).filter(contacts::Column::WorkspaceId.eq(tx.ws())).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;
+    let row = contacts::Entity::find_by_id(id)
+        .filter(contacts::Column::WorkspaceId.eq(tx.ws()))
+        .one(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let stored = row.custom_fields.as_object().cloned().unwrap_or_default();
     let mut am = row.into_active_model();
     if let Some(n) = &input.name {
@@ -166,7 +189,13 @@ pub async fn update(store: &Store, p: &Principal, id: i64, input: ContactInput) 
     Ok(after)
 }
 
-async fn apply(tx: &Tx, am: &mut contacts::ActiveModel, input: &ContactInput, stored: &Map<String, Value>, mode: Mode) -> StoreResult<()> {
+async fn apply(
+    tx: &Tx,
+    am: &mut contacts::ActiveModel,
+    input: &ContactInput,
+    stored: &Map<String, Value>,
+    mode: Mode,
+) -> StoreResult<()> {
     let mut problems = Vec::new();
     if let Some(e) = &input.email {
         am.email = Set(e.as_ref().map(|e| e.as_str().to_owned()));
@@ -184,10 +213,14 @@ async fn apply(tx: &Tx, am: &mut contacts::ActiveModel, input: &ContactInput, st
         am.phones = Set(json!(ph.iter().map(|p| p.trim()).collect::<Vec<_>>()));
     }
     if let Some(c) = input.company_id {
-        if let Some(cid) = c {
-            if companies::Entity::find_by_id(cid).filter(companies::Column::WorkspaceId.eq(tx.ws())).one(tx.conn()).await?.is_none() {
-                problems.push(FieldProblem::new("/company_id", "no such company"));
-            }
+        if let Some(cid) = c
+            && companies::Entity::find_by_id(cid)
+                .filter(companies::Column::WorkspaceId.eq(tx.ws()))
+                .one(tx.conn())
+                .await?
+                .is_none()
+        {
+            problems.push(FieldProblem::new("/company_id", "no such company"));
         }
         am.company_id = Set(c);
     }
@@ -212,7 +245,8 @@ async fn apply(tx: &Tx, am: &mut contacts::ActiveModel, input: &ContactInput, st
                 cfd::apply_patch(&mut merged, v);
                 am.custom_fields = Set(Value::Object(merged));
             }
-            Err(errs) => problems.extend(errs.into_iter().map(|e| FieldProblem::new(format!("/custom_fields/{}", e.key), e.message))),
+            Err(errs) => problems
+                .extend(errs.into_iter().map(|e| FieldProblem::new(format!("/custom_fields/{}", e.key), e.message))),
         }
     }
     if problems.is_empty() { Ok(()) } else { Err(StoreError::Invalid(problems)) }
@@ -225,7 +259,8 @@ pub(crate) fn normalize_tags(tags: &[String], pointer: &str, problems: &mut Vec<
         match normalize_tag(t) {
             Some(t) if !out.contains(&t) => out.push(t),
             Some(_) => {}
-            None => problems.push(FieldProblem::new(format!("{pointer}/{i}"), "tags are 1–64 letters, digits, -, _, : or .")),
+            None => problems
+                .push(FieldProblem::new(format!("{pointer}/{i}"), "tags are 1–64 letters, digits, -, _, : or .")),
         }
     }
     out
@@ -247,7 +282,12 @@ pub struct CompanyInput {
 }
 
 /// Lists companies newest first.
-pub async fn list_companies(store: &Store, p: &Principal, limit: Option<u64>, cursor: Option<&str>) -> StoreResult<Page<companies::Model>> {
+pub async fn list_companies(
+    store: &Store,
+    p: &Principal,
+    limit: Option<u64>,
+    cursor: Option<&str>,
+) -> StoreResult<Page<companies::Model>> {
     let limit = clamp_limit(limit, 50, 100)?;
     let mut sel = companies::Entity::find().filter(companies::Column::WorkspaceId.eq(p.workspace_id));
     if let Some(c) = cursor {
@@ -259,17 +299,30 @@ pub async fn list_companies(store: &Store, p: &Principal, limit: Option<u64>, cu
 
 /// One company.
 pub async fn get_company(store: &Store, p: &Principal, id: i64) -> StoreResult<companies::Model> {
-    companies::Entity::find_by_id(id).filter(companies::Column::WorkspaceId.eq(p.workspace_id)).one(&store.db).await?.ok_or(StoreError::NotFound)
+    companies::Entity::find_by_id(id)
+        .filter(companies::Column::WorkspaceId.eq(p.workspace_id))
+        .one(&store.db)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 /// Creates or updates a company (`id = None` creates).
-pub async fn save_company(store: &Store, p: &Principal, id: Option<i64>, input: CompanyInput) -> StoreResult<companies::Model> {
+pub async fn save_company(
+    store: &Store,
+    p: &Principal,
+    id: Option<i64>,
+    input: CompanyInput,
+) -> StoreResult<companies::Model> {
     let now = store.now();
     let mut tx = store.begin(p).await?;
     let mut problems = Vec::new();
     let (mut am, stored, mode) = match id {
         Some(id) => {
-            let row = companies::Entity::find_by_id(id).filter(companies::Column::WorkspaceId.eq(tx.ws())).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;
+            let row = companies::Entity::find_by_id(id)
+                .filter(companies::Column::WorkspaceId.eq(tx.ws()))
+                .one(tx.conn())
+                .await?
+                .ok_or(StoreError::NotFound)?;
             let stored = row.custom_fields.as_object().cloned().unwrap_or_default();
             (row.into_active_model(), stored, Mode::Patch)
         }
@@ -311,7 +364,8 @@ pub async fn save_company(store: &Store, p: &Principal, id: Option<i64>, input: 
                 cfd::apply_patch(&mut merged, v);
                 am.custom_fields = Set(Value::Object(merged));
             }
-            Err(errs) => problems.extend(errs.into_iter().map(|e| FieldProblem::new(format!("/custom_fields/{}", e.key), e.message))),
+            Err(errs) => problems
+                .extend(errs.into_iter().map(|e| FieldProblem::new(format!("/custom_fields/{}", e.key), e.message))),
         }
     }
     if !problems.is_empty() {

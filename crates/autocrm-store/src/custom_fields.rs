@@ -2,7 +2,10 @@
 
 use autocrm_domain::Principal;
 use autocrm_domain::custom_fields::{FieldDef, FieldType, check_definition};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel as _,
+    QueryFilter, QueryOrder,
+};
 use serde_json::json;
 
 use crate::entity::custom_field_defs;
@@ -37,7 +40,10 @@ pub async fn list(store: &Store, p: &Principal, entity: Option<&str>) -> StoreRe
     if !p.sees_all_tickets() {
         q = q.filter(custom_field_defs::Column::CustomerVisible.eq(true));
     }
-    Ok(q.order_by_asc(custom_field_defs::Column::Position).order_by_asc(custom_field_defs::Column::Id).all(&store.db).await?)
+    Ok(q.order_by_asc(custom_field_defs::Column::Position)
+        .order_by_asc(custom_field_defs::Column::Id)
+        .all(&store.db)
+        .await?)
 }
 
 /// Active ticket field definitions as the validator needs them.
@@ -76,7 +82,8 @@ pub async fn create(store: &Store, p: &Principal, f: NewField) -> StoreResult<cu
     if !["ticket", "contact", "company"].contains(&f.entity.as_str()) {
         return Err(StoreError::invalid("/entity", "must be ticket, contact or company"));
     }
-    check_definition(&f.key, f.field_type, &f.options).map_err(|m| StoreError::invalid(if m.starts_with("key") { "/key" } else { "/options" }, m))?;
+    check_definition(&f.key, f.field_type, &f.options)
+        .map_err(|m| StoreError::invalid(if m.starts_with("key") { "/key" } else { "/options" }, m))?;
     let label = f.label.trim();
     if label.is_empty() || label.chars().count() > 100 {
         return Err(StoreError::invalid("/label", "must be 1–100 characters"));
@@ -100,22 +107,39 @@ pub async fn create(store: &Store, p: &Principal, f: NewField) -> StoreResult<cu
     }
     .insert(tx.conn())
     .await?;
-    tx.emit(NewEvent::admin("custom_field.created", "custom_field", row.id, json!({"custom_field": {"id": row.id, "key": row.key, "type": row.field_type}})));
+    tx.emit(NewEvent::admin(
+        "custom_field.created",
+        "custom_field",
+        row.id,
+        json!({"custom_field": {"id": row.id, "key": row.key, "type": row.field_type}}),
+    ));
     tx.commit().await?;
     Ok(row)
 }
 
-/// Changes label, required, visibility, options, position or active.
+/// The changeable parts of a field definition; `None` keeps the current value.
+#[derive(Debug, Default, Clone)]
+pub struct FieldChanges {
+    /// Shown to people; 1–100 characters.
+    pub label: Option<String>,
+    /// Whether every ticket must carry a value.
+    pub required: Option<bool>,
+    /// Whether customers see the value in the portal.
+    pub customer_visible: Option<bool>,
+    /// The choices of a select or multi-select field.
+    pub options: Option<Vec<String>>,
+    /// Inactive fields are hidden from forms but keep their values.
+    pub active: Option<bool>,
+}
+
+/// Changes label, required, visibility, options or active.
 pub async fn update(
     store: &Store,
     p: &Principal,
     id: i64,
-    label: Option<String>,
-    required: Option<bool>,
-    customer_visible: Option<bool>,
-    options: Option<Vec<String>>,
-    active: Option<bool>,
+    changes: FieldChanges,
 ) -> StoreResult<custom_field_defs::Model> {
+    let FieldChanges { label, required, customer_visible, options, active } = changes;
     let mut tx = store.begin(p).await?;
     let row = custom_field_defs::Entity::find_by_id(id)
         .filter(custom_field_defs::Column::WorkspaceId.eq(tx.ws()))
@@ -146,7 +170,12 @@ pub async fn update(
     }
     am.updated_at = Set(store.now());
     let after = am.update(tx.conn()).await?;
-    tx.emit(NewEvent::admin("custom_field.updated", "custom_field", id, json!({"custom_field": {"id": id, "key": after.key}})));
+    tx.emit(NewEvent::admin(
+        "custom_field.updated",
+        "custom_field",
+        id,
+        json!({"custom_field": {"id": id, "key": after.key}}),
+    ));
     tx.commit().await?;
     Ok(after)
 }

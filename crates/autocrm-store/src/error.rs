@@ -56,6 +56,7 @@ impl StoreError {
         Self::Invalid(vec![FieldProblem::new(pointer, detail)])
     }
 
+    #[allow(clippy::needless_pass_by_value)] // shaped for `map_err`
     pub(crate) fn io(e: std::io::Error) -> Self {
         Self::Io(e.to_string())
     }
@@ -69,7 +70,10 @@ impl From<DbErr> for StoreError {
             return Self::Conflict { code, message: message.to_owned() };
         }
         if let Some(SqlErr::ForeignKeyConstraintViolation(_)) = e.sql_err() {
-            return Self::Conflict { code: "reference_not_found", message: "a referenced record does not exist".to_owned() };
+            return Self::Conflict {
+                code: "reference_not_found",
+                message: "a referenced record does not exist".to_owned(),
+            };
         }
         Self::Db(e)
     }
@@ -79,11 +83,36 @@ fn unique_violation(msg: &str) -> (&'static str, &'static str) {
     // PostgreSQL names the constraint; SQLite names the columns.
     let table: &[(&str, &str, &'static str, &'static str)] = &[
         ("workspaces_slug_key", "workspaces.slug", "workspace_slug_taken", "a workspace with this slug exists"),
-        ("users_workspace_email_key", "users.workspace_id, users.email", "user_email_taken", "a user with this e-mail exists"),
-        ("contacts_workspace_email_key", "contacts.workspace_id, contacts.email", "contact_email_taken", "a contact with this e-mail exists"),
-        ("statuses_workspace_name_key", "statuses.workspace_id, statuses.name", "status_name_taken", "a status with this name exists"),
-        ("teams_workspace_name_key", "teams.workspace_id, teams.name", "team_name_taken", "a team with this name exists"),
-        ("custom_field_defs_key_key", "custom_field_defs.workspace_id", "custom_field_key_taken", "a custom field with this key exists"),
+        (
+            "users_workspace_email_key",
+            "users.workspace_id, users.email",
+            "user_email_taken",
+            "a user with this e-mail exists",
+        ),
+        (
+            "contacts_workspace_email_key",
+            "contacts.workspace_id, contacts.email",
+            "contact_email_taken",
+            "a contact with this e-mail exists",
+        ),
+        (
+            "statuses_workspace_name_key",
+            "statuses.workspace_id, statuses.name",
+            "status_name_taken",
+            "a status with this name exists",
+        ),
+        (
+            "teams_workspace_name_key",
+            "teams.workspace_id, teams.name",
+            "team_name_taken",
+            "a team with this name exists",
+        ),
+        (
+            "custom_field_defs_key_key",
+            "custom_field_defs.workspace_id",
+            "custom_field_key_taken",
+            "a custom field with this key exists",
+        ),
         ("jobs_dedupe_key_key", "jobs.dedupe_key", "job_duplicate", "this job is already queued"),
     ];
     table

@@ -52,8 +52,7 @@ pub fn can_see(p: &Principal, e: &HubEvent) -> bool {
         return false;
     }
     match &p.kind {
-        PrincipalKind::System => true,
-        PrincipalKind::User { role: Role::Admin, .. } => true,
+        PrincipalKind::System | PrincipalKind::User { role: Role::Admin, .. } => true,
         PrincipalKind::User { role: Role::Agent, .. } => e.visibility != "admin",
         PrincipalKind::User { role: Role::Customer, contact_id, .. } => {
             e.visibility == "public" && e.requester_id.is_some() && e.requester_id == *contact_id
@@ -99,7 +98,13 @@ pub async fn after(store: &Store, ws: i64, after: i64, batch: u64) -> StoreResul
 }
 
 /// A ticket's events oldest first (its audit trail), filtered for the caller.
-pub async fn for_ticket(store: &Store, p: &Principal, ticket_id: i64, limit: Option<u64>, cursor: Option<&str>) -> StoreResult<Page<HubEvent>> {
+pub async fn for_ticket(
+    store: &Store,
+    p: &Principal,
+    ticket_id: i64,
+    limit: Option<u64>,
+    cursor: Option<&str>,
+) -> StoreResult<Page<HubEvent>> {
     let limit = clamp_limit(limit, 100, 500)?;
     crate::tickets::find_visible(&store.db, p, ticket_id).await?;
     let mut q = events::Entity::find()
@@ -129,7 +134,13 @@ pub struct AuditFilter {
 }
 
 /// The workspace audit log, newest first.
-pub async fn audit(store: &Store, p: &Principal, f: &AuditFilter, limit: Option<u64>, cursor: Option<&str>) -> StoreResult<Page<HubEvent>> {
+pub async fn audit(
+    store: &Store,
+    p: &Principal,
+    f: &AuditFilter,
+    limit: Option<u64>,
+    cursor: Option<&str>,
+) -> StoreResult<Page<HubEvent>> {
     let limit = clamp_limit(limit, 50, 200)?;
     let mut q = events::Entity::find().filter(events::Column::WorkspaceId.eq(p.workspace_id));
     if let Some(t) = &f.event_type {

@@ -55,7 +55,8 @@ impl EventHub {
 
 pub(crate) async fn spawn_pg_listener(store: Store) -> StoreResult<()> {
     let pool = store.db.get_postgres_connection_pool().clone();
-    let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await.map_err(|e| crate::StoreError::Io(e.to_string()))?;
+    let mut listener =
+        sqlx::postgres::PgListener::connect_with(&pool).await.map_err(|e| crate::StoreError::Io(e.to_string()))?;
     listener.listen("autocrm_events").await.map_err(|e| crate::StoreError::Io(e.to_string()))?;
     tokio::spawn(async move {
         loop {
@@ -70,7 +71,9 @@ pub(crate) async fn spawn_pg_listener(store: Store) -> StoreResult<()> {
                 }
             };
             let mut parts = note.payload().split(':');
-            let (Some(node), Some(ws), Some(first), Some(last)) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            let (Some(node), Some(ws), Some(first), Some(last)) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
                 continue;
             };
             if node == store.hub.node_id() {

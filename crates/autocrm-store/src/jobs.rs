@@ -6,7 +6,9 @@
 //! each other; SQLite has one writer, so a plain UPDATE … RETURNING claims.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DbBackend, EntityTrait, QueryFilter, Statement, ConnectionTrait, FromQueryResult};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement,
+};
 use serde_json::Value;
 
 use crate::entity::jobs;
@@ -33,7 +35,11 @@ pub async fn claim(store: &Store, n: u64, lease: Duration) -> StoreResult<Vec<jo
     };
     let rows = store
         .db
-        .query_all_raw(Statement::from_sql_and_values(store.backend, sql, [until.into(), now.into(), now.into(), now.into(), (n as i64).into()]))
+        .query_all_raw(Statement::from_sql_and_values(
+            store.backend,
+            sql,
+            [until.into(), now.into(), now.into(), now.into(), (n as i64).into()],
+        ))
         .await?;
     rows.iter().map(|r| jobs::Model::from_query_result(r, "").map_err(Into::into)).collect()
 }
@@ -47,10 +53,10 @@ pub async fn complete(store: &Store, id: i64) -> StoreResult<()> {
 /// Schedules a retry at `run_at` with the error kept for operators.
 pub async fn retry_at(store: &Store, id: i64, run_at: DateTime<Utc>, error: &str) -> StoreResult<()> {
     jobs::Entity::update_many()
-        .col_expr(jobs::Column::RunAt, sea_orm::sea_query::Expr::val(run_at).into())
-        .col_expr(jobs::Column::LeaseUntil, sea_orm::sea_query::Expr::val(Option::<DateTime<Utc>>::None).into())
-        .col_expr(jobs::Column::LastError, sea_orm::sea_query::Expr::val(error.chars().take(500).collect::<String>()).into())
-        .col_expr(jobs::Column::UpdatedAt, sea_orm::sea_query::Expr::val(store.now()).into())
+        .col_expr(jobs::Column::RunAt, sea_orm::sea_query::Expr::val(run_at))
+        .col_expr(jobs::Column::LeaseUntil, sea_orm::sea_query::Expr::val(Option::<DateTime<Utc>>::None))
+        .col_expr(jobs::Column::LastError, sea_orm::sea_query::Expr::val(error.chars().take(500).collect::<String>()))
+        .col_expr(jobs::Column::UpdatedAt, sea_orm::sea_query::Expr::val(store.now()))
         .filter(jobs::Column::Id.eq(id))
         .exec(&store.db)
         .await?;
@@ -58,7 +64,14 @@ pub async fn retry_at(store: &Store, id: i64, run_at: DateTime<Utc>, error: &str
 }
 
 /// Enqueues a job outside any other change (e.g. a manual redelivery).
-pub async fn enqueue(store: &Store, ws: i64, kind: &str, payload: Value, run_at: DateTime<Utc>, dedupe_key: Option<String>) -> StoreResult<()> {
+pub async fn enqueue(
+    store: &Store,
+    ws: i64,
+    kind: &str,
+    payload: Value,
+    run_at: DateTime<Utc>,
+    dedupe_key: Option<String>,
+) -> StoreResult<()> {
     let now = store.now();
     jobs::Entity::insert(jobs::ActiveModel {
         workspace_id: Set(ws),

@@ -105,12 +105,11 @@ impl Store {
     /// Connects (creating a SQLite file and its directory when missing).
     pub async fn connect(opts: StoreOptions) -> StoreResult<Self> {
         let is_sqlite = opts.url.starts_with("sqlite:");
-        if is_sqlite {
-            if let Some(path) = sqlite_path(&opts.url) {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(StoreError::io)?;
-                }
-            }
+        if is_sqlite
+            && let Some(path) = sqlite_path(&opts.url)
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(StoreError::io)?;
         }
         let mut co = ConnectOptions::new(opts.url.clone());
         co.max_connections(opts.max_connections)

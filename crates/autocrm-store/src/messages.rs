@@ -8,7 +8,10 @@ use autocrm_domain::html::{MAX_BODY_BYTES, body_from_input};
 use autocrm_domain::{Principal, StatusCategory};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde_json::json;
 
 use crate::entity::{messages, tickets};
@@ -30,7 +33,13 @@ pub enum Author {
 /// Adds a message as the principal: customers write public replies as
 /// themselves, staff write replies or notes as themselves, keys write as the
 /// system unless `as_requester`.
-pub async fn create(store: &Store, p: &Principal, ticket_id: i64, body: &str, internal: bool) -> StoreResult<messages::Model> {
+pub async fn create(
+    store: &Store,
+    p: &Principal,
+    ticket_id: i64,
+    body: &str,
+    internal: bool,
+) -> StoreResult<messages::Model> {
     if body.len() > MAX_BODY_BYTES {
         return Err(StoreError::invalid("/body", "is larger than 512 KiB"));
     }
@@ -54,7 +63,15 @@ pub async fn create(store: &Store, p: &Principal, ticket_id: i64, body: &str, in
 
 /// Adds a message by an explicit author at an explicit time (imports and
 /// demo seeding; the API always writes as the caller, now).
-pub async fn create_as(store: &Store, p: &Principal, ticket_id: i64, author: Author, body: &str, internal: bool, at: DateTime<Utc>) -> StoreResult<messages::Model> {
+pub async fn create_as(
+    store: &Store,
+    p: &Principal,
+    ticket_id: i64,
+    author: Author,
+    body: &str,
+    internal: bool,
+    at: DateTime<Utc>,
+) -> StoreResult<messages::Model> {
     let mut tx = store.begin(p).await?;
     let ticket = crate::tickets::find_visible(tx.conn(), p, ticket_id).await?;
     let msg = insert_in(&mut tx, &ticket, author, body, internal, Some(at)).await?;
@@ -163,7 +180,11 @@ pub async fn list(
     }
     if let Some(c) = cursor {
         let c = Cursor::decode(c)?;
-        q = q.filter(if newest_first { Expr::col(messages::Column::Id).lt(c.id) } else { Expr::col(messages::Column::Id).gt(c.id) });
+        q = q.filter(if newest_first {
+            Expr::col(messages::Column::Id).lt(c.id)
+        } else {
+            Expr::col(messages::Column::Id).gt(c.id)
+        });
     }
     let q = if newest_first { q.order_by_desc(messages::Column::Id) } else { q.order_by_asc(messages::Column::Id) };
     let rows = q.limit(limit + 1).all(&store.db).await?;

@@ -15,11 +15,7 @@ pub const MAX_QUERY_CHARS: usize = 200;
 
 /// Splits a query into at most 12 word tokens.
 pub fn tokens(q: &str) -> Vec<String> {
-    q.split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .take(12)
-        .map(str::to_lowercase)
-        .collect()
+    q.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).take(12).map(str::to_lowercase).collect()
 }
 
 /// A condition `tickets.id IN (…matching tickets…)` for a list query.
@@ -32,36 +28,38 @@ pub fn ticket_id_condition(backend: DbBackend, ws: i64, q: &str) -> StoreResult<
         // Only punctuation: matches nothing rather than everything.
         return Ok(Expr::cust("1 = 0"));
     }
-    Ok(match backend {
-        DbBackend::Sqlite => {
-            let last = toks.len() - 1;
-            let expr = toks
-                .iter()
-                .enumerate()
-                .map(|(i, t)| if i == last { format!("\"{t}\"*") } else { format!("\"{t}\"") })
-                .collect::<Vec<_>>()
-                .join(" ");
-            crate::cust_expr(
-                backend,
-                "tickets.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH $1 \
-                 UNION SELECT m.ticket_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid \
-                 WHERE messages_fts MATCH $2 AND m.workspace_id = $3 AND m.internal = FALSE)",
-                vec![sea_orm::Value::from(expr.clone()), expr.into(), ws.into()],
-            )
-        }
-        _ => {
-            // Tokens are alphanumeric only, so composing tsquery syntax from them is safe;
-            // the last word matches as a prefix, as on SQLite.
-            let last = toks.len() - 1;
-            let text = toks.iter().enumerate().map(|(i, t)| if i == last { format!("{t}:*") } else { t.clone() }).collect::<Vec<_>>().join(" & ");
-            crate::cust_expr(
-                backend,
-                "tickets.id IN (SELECT t2.id FROM tickets t2 WHERE t2.workspace_id = $1 AND t2.search_vector @@ to_tsquery('english', $2) \
-                 UNION SELECT m.ticket_id FROM messages m WHERE m.workspace_id = $3 AND m.internal = FALSE \
-                 AND m.search_vector @@ to_tsquery('english', $4))",
-                vec![sea_orm::Value::from(ws), text.clone().into(), ws.into(), text.into()],
-            )
-        }
+    Ok(if backend == DbBackend::Sqlite {
+        let last = toks.len() - 1;
+        let expr = toks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| if i == last { format!("\"{t}\"*") } else { format!("\"{t}\"") })
+            .collect::<Vec<_>>()
+            .join(" ");
+        crate::cust_expr(
+            backend,
+            "tickets.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH $1 \
+             UNION SELECT m.ticket_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid \
+             WHERE messages_fts MATCH $2 AND m.workspace_id = $3 AND m.internal = FALSE)",
+            vec![sea_orm::Value::from(expr.clone()), expr.into(), ws.into()],
+        )
+    } else {
+        // Tokens are alphanumeric only, so composing tsquery syntax from them is safe;
+        // the last word matches as a prefix, as on SQLite.
+        let last = toks.len() - 1;
+        let text = toks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| if i == last { format!("{t}:*") } else { t.clone() })
+            .collect::<Vec<_>>()
+            .join(" & ");
+        crate::cust_expr(
+            backend,
+            "tickets.id IN (SELECT t2.id FROM tickets t2 WHERE t2.workspace_id = $1 AND t2.search_vector @@ to_tsquery('english', $2) \
+             UNION SELECT m.ticket_id FROM messages m WHERE m.workspace_id = $3 AND m.internal = FALSE \
+             AND m.search_vector @@ to_tsquery('english', $4))",
+            vec![sea_orm::Value::from(ws), text.clone().into(), ws.into(), text.into()],
+        )
     })
 }
 

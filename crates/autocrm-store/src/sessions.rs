@@ -49,7 +49,13 @@ pub fn hash_token(token: &str) -> String {
 }
 
 /// Opens a session for a user who just proved their password; records the sign-in.
-pub async fn create(store: &Store, user: &users::Model, policy: SessionPolicy, ip: Option<String>, user_agent: Option<String>) -> StoreResult<NewSession> {
+pub async fn create(
+    store: &Store,
+    user: &users::Model,
+    policy: SessionPolicy,
+    ip: Option<String>,
+    user_agent: Option<String>,
+) -> StoreResult<NewSession> {
     let now = store.now();
     let token = random_token();
     let csrf = random_token();
@@ -79,13 +85,24 @@ pub async fn create(store: &Store, user: &users::Model, policy: SessionPolicy, i
     .insert(tx.conn())
     .await?;
     crate::users::touch_login(tx.conn(), user.id, now).await?;
-    tx.emit(NewEvent::admin("session.login", "user", user.id, json!({"user": {"id": user.id, "email": user.email}, "ip": ip})));
+    tx.emit(NewEvent::admin(
+        "session.login",
+        "user",
+        user.id,
+        json!({"user": {"id": user.id, "email": user.email}, "ip": ip}),
+    ));
     tx.commit().await?;
     Ok(NewSession { token, csrf_token: csrf, expires_at })
 }
 
 /// Records a failed sign-in in the workspace's log.
-pub async fn record_failed_login(store: &Store, ws: i64, email: &str, ip: Option<String>, reason: &str) -> StoreResult<()> {
+pub async fn record_failed_login(
+    store: &Store,
+    ws: i64,
+    email: &str,
+    ip: Option<String>,
+    reason: &str,
+) -> StoreResult<()> {
     let mut tx = store.begin(&Principal::system(ws)).await?;
     tx.emit(NewEvent {
         event_type: "session.login_failed",
@@ -102,7 +119,11 @@ pub async fn record_failed_login(store: &Store, ws: i64, email: &str, ip: Option
 
 /// Resolves a cookie token to its live session and user, sliding the idle
 /// window (at most once a minute, to keep reads cheap).
-pub async fn resolve(store: &Store, token: &str, policy: SessionPolicy) -> StoreResult<Option<(sessions::Model, users::Model)>> {
+pub async fn resolve(
+    store: &Store,
+    token: &str,
+    policy: SessionPolicy,
+) -> StoreResult<Option<(sessions::Model, users::Model)>> {
     let now = store.now();
     let Some(s) = sessions::Entity::find_by_id(hash_token(token)).one(&store.db).await? else {
         return Ok(None);
@@ -119,7 +140,7 @@ pub async fn resolve(store: &Store, token: &str, policy: SessionPolicy) -> Store
     }
     if now - s.last_seen_at > Duration::minutes(1) {
         sessions::Entity::update_many()
-            .col_expr(sessions::Column::LastSeenAt, sea_orm::sea_query::Expr::val(now).into())
+            .col_expr(sessions::Column::LastSeenAt, sea_orm::sea_query::Expr::val(now))
             .filter(sessions::Column::Id.eq(s.id.clone()))
             .exec(&store.db)
             .await?;

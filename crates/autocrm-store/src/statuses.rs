@@ -5,7 +5,10 @@
 //! deactivated.
 
 use autocrm_domain::{Principal, StatusCategory};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel as _,
+    QueryFilter, QueryOrder,
+};
 use serde_json::json;
 
 use crate::entity::statuses;
@@ -24,11 +27,19 @@ pub async fn list(store: &Store, p: &Principal) -> StoreResult<Vec<statuses::Mod
 
 /// One status of workspace `ws`.
 pub(crate) async fn get_in(conn: &impl ConnectionTrait, ws: i64, id: i64) -> StoreResult<statuses::Model> {
-    statuses::Entity::find_by_id(id).filter(statuses::Column::WorkspaceId.eq(ws)).one(conn).await?.ok_or(StoreError::NotFound)
+    statuses::Entity::find_by_id(id)
+        .filter(statuses::Column::WorkspaceId.eq(ws))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 /// The default status of a category.
-pub(crate) async fn default_for(conn: &impl ConnectionTrait, ws: i64, category: StatusCategory) -> StoreResult<statuses::Model> {
+pub(crate) async fn default_for(
+    conn: &impl ConnectionTrait,
+    ws: i64,
+    category: StatusCategory,
+) -> StoreResult<statuses::Model> {
     statuses::Entity::find()
         .filter(statuses::Column::WorkspaceId.eq(ws))
         .filter(statuses::Column::Category.eq(category.as_str()))
@@ -40,7 +51,12 @@ pub(crate) async fn default_for(conn: &impl ConnectionTrait, ws: i64, category: 
 }
 
 /// Creates a status.
-pub async fn create(store: &Store, p: &Principal, name: &str, category: StatusCategory) -> StoreResult<statuses::Model> {
+pub async fn create(
+    store: &Store,
+    p: &Principal,
+    name: &str,
+    category: StatusCategory,
+) -> StoreResult<statuses::Model> {
     let name = check_name(name)?;
     let now = store.now();
     let mut tx = store.begin(p).await?;
@@ -58,17 +74,32 @@ pub async fn create(store: &Store, p: &Principal, name: &str, category: StatusCa
     }
     .insert(tx.conn())
     .await?;
-    tx.emit(NewEvent::admin("status.created", "status", row.id, json!({"status": {"id": row.id, "name": row.name, "category": row.category}})));
+    tx.emit(NewEvent::admin(
+        "status.created",
+        "status",
+        row.id,
+        json!({"status": {"id": row.id, "name": row.name, "category": row.category}}),
+    ));
     tx.commit().await?;
     Ok(row)
 }
 
 /// Renames, reorders or (de)activates a status.
-pub async fn update(store: &Store, p: &Principal, id: i64, name: Option<&str>, position: Option<i32>, active: Option<bool>) -> StoreResult<statuses::Model> {
+pub async fn update(
+    store: &Store,
+    p: &Principal,
+    id: i64,
+    name: Option<&str>,
+    position: Option<i32>,
+    active: Option<bool>,
+) -> StoreResult<statuses::Model> {
     let mut tx = store.begin(p).await?;
     let row = get_in(tx.conn(), tx.ws(), id).await?;
     if active == Some(false) && row.is_default {
-        return Err(StoreError::Conflict { code: "status_is_default", message: "the default status of a category cannot be deactivated".into() });
+        return Err(StoreError::Conflict {
+            code: "status_is_default",
+            message: "the default status of a category cannot be deactivated".into(),
+        });
     }
     let mut am = row.clone().into_active_model();
     if let Some(n) = name {
@@ -82,7 +113,12 @@ pub async fn update(store: &Store, p: &Principal, id: i64, name: Option<&str>, p
     }
     am.updated_at = Set(store.now());
     let after = am.update(tx.conn()).await?;
-    tx.emit(NewEvent::admin("status.updated", "status", id, json!({"status": {"id": id, "name": after.name, "active": after.active, "position": after.position}})));
+    tx.emit(NewEvent::admin(
+        "status.updated",
+        "status",
+        id,
+        json!({"status": {"id": id, "name": after.name, "active": after.active, "position": after.position}}),
+    ));
     tx.commit().await?;
     Ok(after)
 }

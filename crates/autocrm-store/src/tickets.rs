@@ -6,19 +6,18 @@
 //! - The per-view counters in `counters` (`t:cat:*`, `t:status:*`,
 //!   `t:asg:*`) change in the same transaction as the ticket, so counts are
 //!   reads of a few rows, never COUNT scans.
-//! - Customers reach only tickets they requested; anything else is NotFound.
+//! - Customers reach only tickets they requested; anything else is `NotFound`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use autocrm_domain::custom_fields::{self, Mode};
-use autocrm_domain::people::normalize_tag;
 use autocrm_domain::tickets::parse_subject;
 use autocrm_domain::{Channel, EmailAddress, Principal, Priority, StatusCategory};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel as _,
-    Order, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    IntoActiveModel as _, Order, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use serde_json::{Map, Value, json};
 
@@ -205,10 +204,15 @@ pub async fn create(store: &Store, p: &Principal, input: NewTicket) -> StoreResu
     }
     let mode = if p.customer_contact().is_some() { Mode::Patch } else { Mode::Create };
     let fields = custom_fields::validate(&defs, &fields, mode)
-        .map_err(|errs| problems.extend(errs.into_iter().map(|e| FieldProblem::new(format!("/custom_fields/{}", e.key), e.message))))
+        .map_err(|errs| {
+            problems
+                .extend(errs.into_iter().map(|e| FieldProblem::new(format!("/custom_fields/{}", e.key), e.message)));
+        })
         .ok();
     let tags = parse_tags(&input.tags, "/tags", &mut problems);
-    if p.customer_contact().is_some() && (input.assignee_id.is_some() || input.status_id.is_some() || input.team_id.is_some()) {
+    if p.customer_contact().is_some()
+        && (input.assignee_id.is_some() || input.status_id.is_some() || input.team_id.is_some())
+    {
         problems.push(FieldProblem::new("/assignee_id", "customers cannot set assignee, team or status"));
     }
     let (Some(subject), Some(fields)) = (subject, fields) else {
@@ -232,11 +236,15 @@ pub async fn create(store: &Store, p: &Principal, input: NewTicket) -> StoreResu
                 .ok_or_else(|| StoreError::invalid("/requester/id", "no such contact"))?
                 .id
         }
-        (None, Some(RequesterRef::Email { email, name })) => crate::contacts::find_or_create_by_email(&mut tx, email, name.as_deref()).await?.id,
+        (None, Some(RequesterRef::Email { email, name })) => {
+            crate::contacts::find_or_create_by_email(&mut tx, email, name.as_deref()).await?.id
+        }
         (None, None) => return Err(StoreError::invalid("/requester", "is required")),
     };
     let status = match input.status_id {
-        Some(id) => crate::statuses::get_in(tx.conn(), ws, id).await.map_err(|_| StoreError::invalid("/status_id", "no such status"))?,
+        Some(id) => crate::statuses::get_in(tx.conn(), ws, id)
+            .await
+            .map_err(|_| StoreError::invalid("/status_id", "no such status"))?,
         None => crate::statuses::default_for(tx.conn(), ws, StatusCategory::New).await?,
     };
     if let Some(uid) = input.assignee_id {
@@ -291,7 +299,10 @@ pub async fn create(store: &Store, p: &Principal, input: NewTicket) -> StoreResu
         } else {
             messages::Author::Contact(requester_id)
         };
-        let author = if matches!(p.kind, autocrm_domain::auth::PrincipalKind::User { .. }) && p.sees_all_tickets() && input.requester.is_some() {
+        let author = if matches!(p.kind, autocrm_domain::auth::PrincipalKind::User { .. })
+            && p.sees_all_tickets()
+            && input.requester.is_some()
+        {
             // An agent opening a ticket on a customer's behalf writes as the agent.
             author
         } else {
@@ -306,10 +317,10 @@ pub async fn create(store: &Store, p: &Principal, input: NewTicket) -> StoreResu
 /// Reads one ticket the principal may see.
 pub async fn get(store: &Store, p: &Principal, id: i64) -> StoreResult<TicketView> {
     let row = find_visible(&store.db, p, id).await?;
-    Ok(views(&store.db, p.workspace_id, vec![row]).await?.pop().ok_or(StoreError::NotFound)?)
+    views(&store.db, p.workspace_id, vec![row]).await?.pop().ok_or(StoreError::NotFound)
 }
 
-/// Finds the row or NotFound, applying customer confinement.
+/// Finds the row or `NotFound`, applying customer confinement.
 pub(crate) async fn find_visible(conn: &impl ConnectionTrait, p: &Principal, id: i64) -> StoreResult<tickets::Model> {
     let mut q = tickets::Entity::find_by_id(id).filter(tickets::Column::WorkspaceId.eq(p.workspace_id));
     if let Some(contact) = p.customer_contact() {
@@ -331,7 +342,9 @@ pub async fn list(
     let cursor = cursor.map(Cursor::decode).transpose()?;
     let after = match &cursor {
         Some(c) => Some((
-            DateTime::parse_from_rfc3339(&c.key).map_err(|_| StoreError::invalid("/cursor", "is malformed"))?.with_timezone(&Utc),
+            DateTime::parse_from_rfc3339(&c.key)
+                .map_err(|_| StoreError::invalid("/cursor", "is malformed"))?
+                .with_timezone(&Utc),
             c.id,
         )),
         None => None,
@@ -419,7 +432,7 @@ pub async fn count_for(store: &Store, p: &Principal, filter: &TicketFilter) -> S
         && filter.channel.is_none()
         && filter.tag.is_none()
         && filter.q.is_none()
-        && !(filter.status_ids.is_empty() == false && filter.assignee.is_some());
+        && (filter.status_ids.is_empty() || filter.assignee.is_none());
     if !simple {
         return Ok(None);
     }
@@ -433,7 +446,8 @@ pub async fn count_for(store: &Store, p: &Principal, filter: &TicketFilter) -> S
             .collect(),
         (Some(a), _, _) => {
             let who = a.map_or_else(|| "none".to_owned(), |u| u.to_string());
-            let cats: Vec<StatusCategory> = if filter.categories.is_empty() { StatusCategory::ALL.to_vec() } else { filter.categories.clone() };
+            let cats: Vec<StatusCategory> =
+                if filter.categories.is_empty() { StatusCategory::ALL.to_vec() } else { filter.categories.clone() };
             cats.iter().map(|c| format!("t:asg:{who}:{c}")).collect()
         }
     };
@@ -450,7 +464,12 @@ pub async fn counts(store: &Store, p: &Principal) -> StoreResult<BTreeMap<String
     Ok(rows.into_iter().map(|r| (r.name, r.value)).collect())
 }
 
-async fn sum_counters(conn: &impl ConnectionTrait, backend: sea_orm::DbBackend, ws: i64, names: &[String]) -> StoreResult<i64> {
+async fn sum_counters(
+    conn: &impl ConnectionTrait,
+    backend: sea_orm::DbBackend,
+    ws: i64,
+    names: &[String],
+) -> StoreResult<i64> {
     if names.is_empty() {
         return Ok(0);
     }
@@ -469,7 +488,13 @@ pub async fn update(store: &Store, p: &Principal, id: i64, patch: &TicketPatch) 
 }
 
 /// Applies a patch as of an explicit time (imports and demo seeding).
-pub async fn update_at(store: &Store, p: &Principal, id: i64, patch: &TicketPatch, at: Option<DateTime<Utc>>) -> StoreResult<TicketView> {
+pub async fn update_at(
+    store: &Store,
+    p: &Principal,
+    id: i64,
+    patch: &TicketPatch,
+    at: Option<DateTime<Utc>>,
+) -> StoreResult<TicketView> {
     let mut tx = store.begin(p).await?;
     let prepared = prepare_patch(&tx, p, patch).await?;
     let row = find_visible(tx.conn(), p, id).await?;
@@ -528,10 +553,10 @@ async fn prepare_patch(tx: &Tx, p: &Principal, patch: &TicketPatch) -> StoreResu
     }
     let ws = tx.ws();
     let mut problems = Vec::new();
-    if let Some(s) = &patch.subject {
-        if let Err(m) = parse_subject(s) {
-            problems.push(FieldProblem::new("/subject", m));
-        }
+    if let Some(s) = &patch.subject
+        && let Err(m) = parse_subject(s)
+    {
+        problems.push(FieldProblem::new("/subject", m));
     }
     let status = match patch.status_id {
         Some(id) => match crate::statuses::get_in(tx.conn(), ws, id).await {
@@ -543,17 +568,19 @@ async fn prepare_patch(tx: &Tx, p: &Principal, patch: &TicketPatch) -> StoreResu
         },
         None => None,
     };
-    if let Some(Some(uid)) = patch.assignee_id {
-        if check_assignee(tx.conn(), ws, uid).await.is_err() {
-            problems.push(FieldProblem::new("/assignee_id", "no such agent"));
-        }
+    if let Some(Some(uid)) = patch.assignee_id
+        && check_assignee(tx.conn(), ws, uid).await.is_err()
+    {
+        problems.push(FieldProblem::new("/assignee_id", "no such agent"));
     }
     let defs = cf::ticket_defs_in(tx.conn(), ws).await?;
     let custom = match &patch.custom_fields {
         Some(values) => match custom_fields::validate(&defs, values, Mode::Patch) {
             Ok(v) => Some(v),
             Err(errs) => {
-                problems.extend(errs.into_iter().map(|e| FieldProblem::new(format!("/custom_fields/{}", e.key), e.message)));
+                problems.extend(
+                    errs.into_iter().map(|e| FieldProblem::new(format!("/custom_fields/{}", e.key), e.message)),
+                );
                 None
             }
         },
@@ -568,7 +595,13 @@ async fn prepare_patch(tx: &Tx, p: &Principal, patch: &TicketPatch) -> StoreResu
     Ok(PreparedPatch { patch: patch.clone(), status, defs, custom_fields: custom, tags, add, remove })
 }
 
-async fn apply_patch(tx: &mut Tx, store: &Store, row: tickets::Model, pp: &PreparedPatch, at: Option<DateTime<Utc>>) -> StoreResult<tickets::Model> {
+async fn apply_patch(
+    tx: &mut Tx,
+    store: &Store,
+    row: tickets::Model,
+    pp: &PreparedPatch,
+    at: Option<DateTime<Utc>>,
+) -> StoreResult<tickets::Model> {
     let now = at.unwrap_or_else(|| store.now());
     let before = row.clone();
     let mut changes = Map::new();
@@ -581,46 +614,49 @@ async fn apply_patch(tx: &mut Tx, store: &Store, row: tickets::Model, pp: &Prepa
             am.subject = Set(s);
         }
     }
-    if let Some(st) = &pp.status {
-        if st.id != row.status_id {
-            let from = crate::statuses::get_in(tx.conn(), tx.ws(), row.status_id).await.map(|s| s.name).unwrap_or_default();
-            changes.insert("status".into(), json!({"from": from, "to": st.name, "from_category": row.status_category, "to_category": st.category}));
-            am.status_id = Set(st.id);
-            am.status_category = Set(st.category.clone());
-            match st.category.as_str() {
-                "solved" => am.solved_at = Set(Some(now)),
-                "closed" => {
-                    am.closed_at = Set(Some(now));
-                    if row.solved_at.is_none() {
-                        am.solved_at = Set(Some(now));
-                    }
+    if let Some(st) = &pp.status
+        && st.id != row.status_id
+    {
+        let from = crate::statuses::get_in(tx.conn(), tx.ws(), row.status_id).await.map(|s| s.name).unwrap_or_default();
+        changes.insert(
+            "status".into(),
+            json!({"from": from, "to": st.name, "from_category": row.status_category, "to_category": st.category}),
+        );
+        am.status_id = Set(st.id);
+        am.status_category = Set(st.category.clone());
+        match st.category.as_str() {
+            "solved" => am.solved_at = Set(Some(now)),
+            "closed" => {
+                am.closed_at = Set(Some(now));
+                if row.solved_at.is_none() {
+                    am.solved_at = Set(Some(now));
                 }
-                _ => {
-                    am.solved_at = Set(None);
-                    am.closed_at = Set(None);
-                }
+            }
+            _ => {
+                am.solved_at = Set(None);
+                am.closed_at = Set(None);
             }
         }
     }
-    if let Some(pr) = pp.patch.priority {
-        if pr.as_str() != row.priority {
-            changes.insert("priority".into(), json!({"from": row.priority, "to": pr.as_str()}));
-            am.priority = Set(pr.as_str().to_owned());
-        }
+    if let Some(pr) = pp.patch.priority
+        && pr.as_str() != row.priority
+    {
+        changes.insert("priority".into(), json!({"from": row.priority, "to": pr.as_str()}));
+        am.priority = Set(pr.as_str().to_owned());
     }
-    if let Some(a) = pp.patch.assignee_id {
-        if a != row.assignee_id {
-            changes.insert("assignee_id".into(), json!({"from": row.assignee_id, "to": a}));
-            am.assignee_id = Set(a);
-            public_only = false;
-        }
+    if let Some(a) = pp.patch.assignee_id
+        && a != row.assignee_id
+    {
+        changes.insert("assignee_id".into(), json!({"from": row.assignee_id, "to": a}));
+        am.assignee_id = Set(a);
+        public_only = false;
     }
-    if let Some(t) = pp.patch.team_id {
-        if t != row.team_id {
-            changes.insert("team_id".into(), json!({"from": row.team_id, "to": t}));
-            am.team_id = Set(t);
-            public_only = false;
-        }
+    if let Some(t) = pp.patch.team_id
+        && t != row.team_id
+    {
+        changes.insert("team_id".into(), json!({"from": row.team_id, "to": t}));
+        am.team_id = Set(t);
+        public_only = false;
     }
     let old_tags: Vec<String> = serde_json::from_value(row.tags.clone()).unwrap_or_default();
     let mut new_tags: Vec<String> = pp.tags.clone().unwrap_or_else(|| old_tags.clone());
@@ -683,9 +719,13 @@ pub async fn merge(store: &Store, p: &Principal, source_id: i64, target_id: i64)
     let now = store.now();
     let mut tx = store.begin(p).await?;
     let source = find_visible(tx.conn(), p, source_id).await?;
-    let target = find_visible(tx.conn(), p, target_id).await.map_err(|_| StoreError::invalid("/target_id", "no such ticket"))?;
+    let target =
+        find_visible(tx.conn(), p, target_id).await.map_err(|_| StoreError::invalid("/target_id", "no such ticket"))?;
     if source.merged_into_id.is_some() {
-        return Err(StoreError::Conflict { code: "ticket_already_merged", message: "this ticket was already merged".into() });
+        return Err(StoreError::Conflict {
+            code: "ticket_already_merged",
+            message: "this ticket was already merged".into(),
+        });
     }
     if target.merged_into_id.is_some() {
         return Err(StoreError::invalid("/target_id", "the target was itself merged into another ticket"));
@@ -795,17 +835,32 @@ async fn set_tag_rows(tx: &Tx, ticket_id: i64, old: &[String], new: &[String], n
 
 fn counter_keys(t: &tickets::Model) -> [String; 3] {
     let who = t.assignee_id.map_or_else(|| "none".to_owned(), |u| u.to_string());
-    [format!("t:cat:{}", t.status_category), format!("t:status:{}", t.status_id), format!("t:asg:{who}:{}", t.status_category)]
+    [
+        format!("t:cat:{}", t.status_category),
+        format!("t:status:{}", t.status_id),
+        format!("t:asg:{who}:{}", t.status_category),
+    ]
 }
 
 /// Moves the counters of a ticket whose status or assignee changed outside a patch.
-pub(crate) async fn move_counters(tx: &Tx, before: &tickets::Model, after: &tickets::Model, now: DateTime<Utc>) -> StoreResult<()> {
+pub(crate) async fn move_counters(
+    tx: &Tx,
+    before: &tickets::Model,
+    after: &tickets::Model,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     let store = tx.store.clone();
     adjust_counters(tx, &store, Some(before), Some(after), now).await
 }
 
 /// Moves the view counters from `before` to `after` (either may be absent).
-async fn adjust_counters(tx: &Tx, store: &Store, before: Option<&tickets::Model>, after: Option<&tickets::Model>, now: DateTime<Utc>) -> StoreResult<()> {
+async fn adjust_counters(
+    tx: &Tx,
+    store: &Store,
+    before: Option<&tickets::Model>,
+    after: Option<&tickets::Model>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     let mut delta: HashMap<String, i64> = HashMap::new();
     if let Some(b) = before {
         for k in counter_keys(b) {
@@ -827,7 +882,14 @@ async fn adjust_counters(tx: &Tx, store: &Store, before: Option<&tickets::Model>
 }
 
 /// Adds `d` to a counter, creating it at `d`.
-pub(crate) async fn add_counter(conn: &impl ConnectionTrait, backend: sea_orm::DbBackend, ws: i64, name: &str, d: i64, now: DateTime<Utc>) -> StoreResult<()> {
+pub(crate) async fn add_counter(
+    conn: &impl ConnectionTrait,
+    backend: sea_orm::DbBackend,
+    ws: i64,
+    name: &str,
+    d: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     conn.execute_raw(Statement::from_sql_and_values(
         backend,
         "INSERT INTO counters (workspace_id, name, value, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
@@ -853,7 +915,10 @@ pub async fn rebuild_counters(store: &Store, ws: i64) -> StoreResult<()> {
     for (expr, group) in [
         ("'t:cat:' || status_category", "status_category"),
         ("'t:status:' || CAST(status_id AS TEXT)", "status_id"),
-        ("'t:asg:' || COALESCE(CAST(assignee_id AS TEXT), 'none') || ':' || status_category", "assignee_id, status_category"),
+        (
+            "'t:asg:' || COALESCE(CAST(assignee_id AS TEXT), 'none') || ':' || status_category",
+            "assignee_id, status_category",
+        ),
     ] {
         let sql = format!(
             "INSERT INTO counters (workspace_id, name, value, created_at, updated_at) \
@@ -866,7 +931,11 @@ pub async fn rebuild_counters(store: &Store, ws: i64) -> StoreResult<()> {
 }
 
 /// Resolves statuses, requesters and assignees for rows, in three queries.
-pub(crate) async fn views(conn: &impl ConnectionTrait, ws: i64, rows: Vec<tickets::Model>) -> StoreResult<Vec<TicketView>> {
+pub(crate) async fn views(
+    conn: &impl ConnectionTrait,
+    ws: i64,
+    rows: Vec<tickets::Model>,
+) -> StoreResult<Vec<TicketView>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use autocrm_domain::{Principal, events::matches_pattern};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, SqliteTransactionMode,
-    Statement, TransactionOptions, TransactionTrait, ColumnTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use serde_json::{Value, json};
 
@@ -167,7 +167,9 @@ impl Tx {
                 at: now,
             })
             .collect();
-        events::Entity::insert_many(rows.iter().cloned().map(events::ActiveModel::from)).exec_without_returning(&txn).await?;
+        events::Entity::insert_many(rows.iter().cloned().map(events::ActiveModel::from))
+            .exec_without_returning(&txn)
+            .await?;
 
         // The outbox: one delivery job per (subscription, event).
         let hooks = webhooks::Entity::find()

@@ -4,7 +4,10 @@
 //! tickets are the only ones they see.
 
 use autocrm_domain::{EmailAddress, Principal, Role};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde_json::json;
 
 use crate::entity::users;
@@ -51,7 +54,12 @@ pub async fn create(store: &Store, p: &Principal, input: NewUser) -> StoreResult
     }
     .insert(tx.conn())
     .await?;
-    tx.emit(NewEvent::admin("user.created", "user", row.id, json!({"user": {"id": row.id, "email": row.email, "role": row.role}})));
+    tx.emit(NewEvent::admin(
+        "user.created",
+        "user",
+        row.id,
+        json!({"user": {"id": row.id, "email": row.email, "role": row.role}}),
+    ));
     tx.commit().await?;
     Ok(row)
 }
@@ -67,11 +75,21 @@ pub async fn by_email(store: &Store, ws: i64, email: &str) -> StoreResult<Option
 
 /// One user of the principal's workspace.
 pub async fn get(store: &Store, p: &Principal, id: i64) -> StoreResult<users::Model> {
-    users::Entity::find_by_id(id).filter(users::Column::WorkspaceId.eq(p.workspace_id)).one(&store.db).await?.ok_or(StoreError::NotFound)
+    users::Entity::find_by_id(id)
+        .filter(users::Column::WorkspaceId.eq(p.workspace_id))
+        .one(&store.db)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 /// Lists users, optionally of one role.
-pub async fn list(store: &Store, p: &Principal, role: Option<Role>, limit: Option<u64>, cursor: Option<&str>) -> StoreResult<Page<users::Model>> {
+pub async fn list(
+    store: &Store,
+    p: &Principal,
+    role: Option<Role>,
+    limit: Option<u64>,
+    cursor: Option<&str>,
+) -> StoreResult<Page<users::Model>> {
     let limit = clamp_limit(limit, 50, 100)?;
     let mut q = users::Entity::find().filter(users::Column::WorkspaceId.eq(p.workspace_id));
     if let Some(r) = role {
@@ -95,9 +113,19 @@ pub async fn update(
     password_hash: Option<String>,
 ) -> StoreResult<users::Model> {
     let mut tx = store.begin(p).await?;
-    let row = users::Entity::find_by_id(id).filter(users::Column::WorkspaceId.eq(tx.ws())).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;
-    if p.user_id() == Some(id) && (role.is_some_and(|r| r != Role::Admin) || active == Some(false)) && row.role == "admin" {
-        return Err(StoreError::Conflict { code: "cannot_demote_self", message: "admins cannot demote or deactivate themselves".into() });
+    let row = users::Entity::find_by_id(id)
+        .filter(users::Column::WorkspaceId.eq(tx.ws()))
+        .one(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if p.user_id() == Some(id)
+        && (role.is_some_and(|r| r != Role::Admin) || active == Some(false))
+        && row.role == "admin"
+    {
+        return Err(StoreError::Conflict {
+            code: "cannot_demote_self",
+            message: "admins cannot demote or deactivate themselves".into(),
+        });
     }
     let mut am = row.into_active_model();
     if let Some(n) = name {
@@ -123,15 +151,24 @@ pub async fn update(
         // Deactivation, a new password or a new role ends every session of the user.
         crate::sessions::delete_for_user(tx.conn(), after.id).await?;
     }
-    tx.emit(NewEvent::admin("user.updated", "user", id, json!({"user": {"id": id, "role": after.role, "active": after.active, "password_changed": password_changed}})));
+    tx.emit(NewEvent::admin(
+        "user.updated",
+        "user",
+        id,
+        json!({"user": {"id": id, "role": after.role, "active": after.active, "password_changed": password_changed}}),
+    ));
     tx.commit().await?;
     Ok(after)
 }
 
 /// Records a successful sign-in time (no event: the session module emits it).
-pub(crate) async fn touch_login(conn: &impl sea_orm::ConnectionTrait, id: i64, at: chrono::DateTime<chrono::Utc>) -> StoreResult<()> {
+pub(crate) async fn touch_login(
+    conn: &impl sea_orm::ConnectionTrait,
+    id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<()> {
     users::Entity::update_many()
-        .col_expr(users::Column::LastLoginAt, sea_orm::sea_query::Expr::val(at).into())
+        .col_expr(users::Column::LastLoginAt, sea_orm::sea_query::Expr::val(at))
         .filter(users::Column::Id.eq(id))
         .exec(conn)
         .await?;

@@ -5,7 +5,10 @@
 
 use autocrm_domain::Principal;
 use autocrm_domain::events::is_valid_pattern;
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde_json::json;
 
 use crate::entity::{webhook_deliveries, webhooks};
@@ -22,13 +25,21 @@ pub fn check_patterns(events: &[String]) -> StoreResult<()> {
         .iter()
         .enumerate()
         .filter(|(_, e)| !is_valid_pattern(e))
-        .map(|(i, _)| FieldProblem::new(format!("/events/{i}"), "is not an event type (see GET /api/v1/webhooks/event-types)"))
+        .map(|(i, _)| {
+            FieldProblem::new(format!("/events/{i}"), "is not an event type (see GET /api/v1/webhooks/event-types)")
+        })
         .collect();
     if bad.is_empty() { Ok(()) } else { Err(StoreError::Invalid(bad)) }
 }
 
 /// Creates a subscription with a fresh secret.
-pub async fn create(store: &Store, p: &Principal, url: &str, events: &[String], description: &str) -> StoreResult<webhooks::Model> {
+pub async fn create(
+    store: &Store,
+    p: &Principal,
+    url: &str,
+    events: &[String],
+    description: &str,
+) -> StoreResult<webhooks::Model> {
     check_patterns(events)?;
     let now = store.now();
     let mut tx = store.begin(p).await?;
@@ -46,19 +57,32 @@ pub async fn create(store: &Store, p: &Principal, url: &str, events: &[String], 
     }
     .insert(tx.conn())
     .await?;
-    tx.emit(NewEvent::admin("webhook.created", "webhook", row.id, json!({"webhook": {"id": row.id, "url": row.url, "events": events}})));
+    tx.emit(NewEvent::admin(
+        "webhook.created",
+        "webhook",
+        row.id,
+        json!({"webhook": {"id": row.id, "url": row.url, "events": events}}),
+    ));
     tx.commit().await?;
     Ok(row)
 }
 
 /// Every subscription of the workspace.
 pub async fn list(store: &Store, p: &Principal) -> StoreResult<Vec<webhooks::Model>> {
-    Ok(webhooks::Entity::find().filter(webhooks::Column::WorkspaceId.eq(p.workspace_id)).order_by_asc(webhooks::Column::Id).all(&store.db).await?)
+    Ok(webhooks::Entity::find()
+        .filter(webhooks::Column::WorkspaceId.eq(p.workspace_id))
+        .order_by_asc(webhooks::Column::Id)
+        .all(&store.db)
+        .await?)
 }
 
 /// One subscription.
 pub async fn get(store: &Store, p: &Principal, id: i64) -> StoreResult<webhooks::Model> {
-    webhooks::Entity::find_by_id(id).filter(webhooks::Column::WorkspaceId.eq(p.workspace_id)).one(&store.db).await?.ok_or(StoreError::NotFound)
+    webhooks::Entity::find_by_id(id)
+        .filter(webhooks::Column::WorkspaceId.eq(p.workspace_id))
+        .one(&store.db)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 /// A subscription by id without a principal (workers).
@@ -67,12 +91,24 @@ pub async fn get_any(store: &Store, ws: i64, id: i64) -> StoreResult<Option<webh
 }
 
 /// Changes URL, events, description or enabled (re-enabling clears the reason).
-pub async fn update(store: &Store, p: &Principal, id: i64, url: Option<String>, events: Option<Vec<String>>, description: Option<String>, enabled: Option<bool>) -> StoreResult<webhooks::Model> {
+pub async fn update(
+    store: &Store,
+    p: &Principal,
+    id: i64,
+    url: Option<String>,
+    events: Option<Vec<String>>,
+    description: Option<String>,
+    enabled: Option<bool>,
+) -> StoreResult<webhooks::Model> {
     if let Some(e) = &events {
         check_patterns(e)?;
     }
     let mut tx = store.begin(p).await?;
-    let row = webhooks::Entity::find_by_id(id).filter(webhooks::Column::WorkspaceId.eq(tx.ws())).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;
+    let row = webhooks::Entity::find_by_id(id)
+        .filter(webhooks::Column::WorkspaceId.eq(tx.ws()))
+        .one(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let mut am = row.into_active_model();
     if let Some(u) = url {
         am.url = Set(u);
@@ -91,7 +127,12 @@ pub async fn update(store: &Store, p: &Principal, id: i64, url: Option<String>, 
     }
     am.updated_at = Set(store.now());
     let after = am.update(tx.conn()).await?;
-    tx.emit(NewEvent::admin("webhook.updated", "webhook", id, json!({"webhook": {"id": id, "url": after.url, "enabled": after.enabled}})));
+    tx.emit(NewEvent::admin(
+        "webhook.updated",
+        "webhook",
+        id,
+        json!({"webhook": {"id": id, "url": after.url, "enabled": after.enabled}}),
+    ));
     tx.commit().await?;
     Ok(after)
 }
@@ -115,7 +156,9 @@ pub async fn delete(store: &Store, p: &Principal, id: i64) -> StoreResult<()> {
 /// Disables a subscription (410 Gone or retries exhausted), with an event.
 pub async fn disable(store: &Store, ws: i64, id: i64, reason: &str) -> StoreResult<()> {
     let mut tx = store.begin(&Principal::system(ws)).await?;
-    let Some(row) = webhooks::Entity::find_by_id(id).filter(webhooks::Column::WorkspaceId.eq(ws)).one(tx.conn()).await? else {
+    let Some(row) =
+        webhooks::Entity::find_by_id(id).filter(webhooks::Column::WorkspaceId.eq(ws)).one(tx.conn()).await?
+    else {
         return Ok(());
     };
     let mut am = row.into_active_model();
@@ -181,7 +224,13 @@ pub async fn log_attempt(store: &Store, ws: i64, a: Attempt) -> StoreResult<()> 
 }
 
 /// A subscription's delivery log, newest first.
-pub async fn deliveries(store: &Store, p: &Principal, webhook_id: i64, limit: Option<u64>, cursor: Option<&str>) -> StoreResult<Page<webhook_deliveries::Model>> {
+pub async fn deliveries(
+    store: &Store,
+    p: &Principal,
+    webhook_id: i64,
+    limit: Option<u64>,
+    cursor: Option<&str>,
+) -> StoreResult<Page<webhook_deliveries::Model>> {
     get(store, p, webhook_id).await?;
     let limit = clamp_limit(limit, 50, 200)?;
     let mut q = webhook_deliveries::Entity::find()
@@ -195,7 +244,12 @@ pub async fn deliveries(store: &Store, p: &Principal, webhook_id: i64, limit: Op
 }
 
 /// One delivery record.
-pub async fn delivery(store: &Store, p: &Principal, webhook_id: i64, id: i64) -> StoreResult<webhook_deliveries::Model> {
+pub async fn delivery(
+    store: &Store,
+    p: &Principal,
+    webhook_id: i64,
+    id: i64,
+) -> StoreResult<webhook_deliveries::Model> {
     webhook_deliveries::Entity::find_by_id(id)
         .filter(webhook_deliveries::Column::WorkspaceId.eq(p.workspace_id))
         .filter(webhook_deliveries::Column::WebhookId.eq(webhook_id))

@@ -15,11 +15,21 @@ pub fn check_slug(slug: &str) -> StoreResult<()> {
     let ok = (2..=40).contains(&slug.len())
         && slug.starts_with(|c: char| c.is_ascii_lowercase())
         && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if ok { Ok(()) } else { Err(StoreError::invalid("/slug", "must be 2–40 characters of a-z, 0-9 and -, starting with a letter")) }
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::invalid("/slug", "must be 2–40 characters of a-z, 0-9 and -, starting with a letter"))
+    }
 }
 
 /// Creates a workspace with its counters and the default statuses.
-pub async fn create(store: &Store, slug: &str, name: &str, time_zone: &str, locale: &str) -> StoreResult<workspaces::Model> {
+pub async fn create(
+    store: &Store,
+    slug: &str,
+    name: &str,
+    time_zone: &str,
+    locale: &str,
+) -> StoreResult<workspaces::Model> {
     check_slug(slug)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
@@ -66,7 +76,12 @@ pub async fn create(store: &Store, slug: &str, name: &str, time_zone: &str, loca
         .insert(tx.conn())
         .await?;
     }
-    tx.emit(NewEvent::admin("workspace.created", "workspace", ws.id, json!({"workspace": {"id": ws.id, "slug": ws.slug, "name": ws.name}})));
+    tx.emit(NewEvent::admin(
+        "workspace.created",
+        "workspace",
+        ws.id,
+        json!({"workspace": {"id": ws.id, "slug": ws.slug, "name": ws.name}}),
+    ));
     tx.commit().await?;
     Ok(ws)
 }

@@ -51,7 +51,12 @@ pub fn backend() -> &'static str {
 
 fn unique() -> String {
     use rand::Rng as _;
-    rand::thread_rng().sample_iter(rand::distributions::Alphanumeric).take(10).map(char::from).collect::<String>().to_lowercase()
+    rand::thread_rng()
+        .sample_iter(rand::distributions::Alphanumeric)
+        .take(10)
+        .map(char::from)
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
@@ -77,9 +82,14 @@ pub async fn fresh_store(dir: &std::path::Path) -> Store {
 
 /// Opens and migrates a store at `url`.
 pub async fn open_store(url: &str, dir: &std::path::Path) -> Store {
-    let store = Store::connect(StoreOptions { url: url.to_owned(), max_connections: 8, blob_dir: dir.join("blobs"), clock: Arc::new(SystemClock) })
-        .await
-        .expect("connect store");
+    let store = Store::connect(StoreOptions {
+        url: url.to_owned(),
+        max_connections: 8,
+        blob_dir: dir.join("blobs"),
+        clock: Arc::new(SystemClock),
+    })
+    .await
+    .expect("connect store");
     store.migrate().await.expect("migrate");
     store
 }
@@ -102,12 +112,22 @@ pub async fn spawn_on(store: Store, dir: PathBuf) -> TestApp {
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = ServerConfig { webhook_allow: autocrm_domain::ssrf::AllowList::parse("127.0.0.0/8").unwrap(), ..ServerConfig::default() };
+    let config = ServerConfig {
+        webhook_allow: autocrm_domain::ssrf::AllowList::parse("127.0.0.0/8").unwrap(),
+        ..ServerConfig::default()
+    };
     let state = AppState::new(store.clone(), config);
     tokio::spawn(async move {
         autocrm_server::serve(listener, state, std::future::pending()).await.ok();
     });
-    TestApp { base: format!("http://{addr}"), addr, store, ws, http: reqwest::Client::new(), _dir: tempfile_dir::TempDir(dir) }
+    TestApp {
+        base: format!("http://{addr}"),
+        addr,
+        store,
+        ws,
+        http: reqwest::Client::new(),
+        _dir: tempfile_dir::TempDir(dir),
+    }
 }
 
 async fn seed(store: &Store) -> i64 {
@@ -124,7 +144,12 @@ async fn seed(store: &Store) -> i64 {
         autocrm_store::users::create(
             store,
             &Principal::system(w),
-            autocrm_store::users::NewUser { email: EmailAddress::parse(email).unwrap(), name: name.into(), role, password_hash: Some(hash.clone()) },
+            autocrm_store::users::NewUser {
+                email: EmailAddress::parse(email).unwrap(),
+                name: name.into(),
+                role,
+                password_hash: Some(hash.clone()),
+            },
         )
         .await
         .unwrap();
@@ -149,7 +174,13 @@ impl TestApp {
 
     /// Signs in and returns the session.
     pub async fn login(&self, workspace: &str, email: &str) -> Session {
-        let res = self.http.post(self.url("/api/v1/session")).json(&json!({"workspace": workspace, "email": email, "password": PASSWORD})).send().await.unwrap();
+        let res = self
+            .http
+            .post(self.url("/api/v1/session"))
+            .json(&json!({"workspace": workspace, "email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 201, "login of {email} failed");
         let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
         let body: Value = res.json().await.unwrap();
@@ -158,7 +189,16 @@ impl TestApp {
 
     /// Creates an API key in a workspace.
     pub async fn api_key(&self, ws: i64, scopes: &str) -> String {
-        autocrm_store::api_keys::create(&self.store, &Principal::system(ws), "test", &ScopeSet::parse(scopes).unwrap(), None).await.unwrap().1
+        autocrm_store::api_keys::create(
+            &self.store,
+            &Principal::system(ws),
+            "test",
+            &ScopeSet::parse(scopes).unwrap(),
+            None,
+        )
+        .await
+        .unwrap()
+        .1
     }
 
     /// The id of workspace `slug`.
@@ -170,8 +210,10 @@ impl TestApp {
 /// Adds credentials to a request.
 pub trait Auth {
     /// As a session (cookie + CSRF header).
+    #[must_use]
     fn session(self, s: &Session) -> Self;
     /// As an API key.
+    #[must_use]
     fn key(self, key: &str) -> Self;
 }
 

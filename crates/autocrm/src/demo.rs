@@ -100,7 +100,12 @@ pub async fn seed_if_missing(store: &Store) -> anyhow::Result<()> {
     let sys = Principal::system(ws.id);
     let hash = autocrm_server::auth::hash_password(DEMO_PASSWORD).map_err(|_| anyhow::anyhow!("hashing failed"))?;
     let new_user = |email: &str, name: &str, role| -> anyhow::Result<autocrm_store::users::NewUser> {
-        Ok(autocrm_store::users::NewUser { email: EmailAddress::parse(email)?, name: name.to_owned(), role, password_hash: Some(hash.clone()) })
+        Ok(autocrm_store::users::NewUser {
+            email: EmailAddress::parse(email)?,
+            name: name.to_owned(),
+            role,
+            password_hash: Some(hash.clone()),
+        })
     };
     autocrm_store::users::create(store, &sys, new_user(DEMO_ADMIN, "Sam Admin", Role::Admin)?).await?;
     let mut agents: HashMap<String, i64> = HashMap::new();
@@ -111,47 +116,65 @@ pub async fn seed_if_missing(store: &Store) -> anyhow::Result<()> {
     let mut categories: Vec<String> = shop.products.iter().map(|p| p.category.clone()).collect();
     categories.sort();
     categories.dedup();
-    autocrm_store::custom_fields::create(store, &sys, autocrm_store::custom_fields::NewField {
-        entity: "ticket".into(),
-        key: "order_number".into(),
-        label: "Order number".into(),
-        field_type: FieldType::Text,
-        required: false,
-        customer_visible: true,
-        options: Vec::new(),
-    })
+    autocrm_store::custom_fields::create(
+        store,
+        &sys,
+        autocrm_store::custom_fields::NewField {
+            entity: "ticket".into(),
+            key: "order_number".into(),
+            label: "Order number".into(),
+            field_type: FieldType::Text,
+            required: false,
+            customer_visible: true,
+            options: Vec::new(),
+        },
+    )
     .await?;
-    autocrm_store::custom_fields::create(store, &sys, autocrm_store::custom_fields::NewField {
-        entity: "ticket".into(),
-        key: "product_category".into(),
-        label: "Product category".into(),
-        field_type: FieldType::Select,
-        required: false,
-        customer_visible: false,
-        options: categories,
-    })
+    autocrm_store::custom_fields::create(
+        store,
+        &sys,
+        autocrm_store::custom_fields::NewField {
+            entity: "ticket".into(),
+            key: "product_category".into(),
+            label: "Product category".into(),
+            field_type: FieldType::Select,
+            required: false,
+            customer_visible: false,
+            options: categories,
+        },
+    )
     .await?;
     let mut contacts: HashMap<&str, (i64, String)> = HashMap::new();
     for c in &shop.customers {
         let email = EmailAddress::parse(&c.email)?;
-        let row = autocrm_store::contacts::create(store, &sys, ContactInput {
-            name: Some(format!("{} {}", c.first_name, c.last_name)),
-            email: Some(Some(email.clone())),
-            phones: Some(vec![c.phone.clone()]),
-            tags: Some(c.tags.clone()),
-            notes: Some(format!("Lives in {}.", c.city)),
-            external_ref: Some(Some(c.reference.clone())),
-            ..ContactInput::default()
-        })
+        let row = autocrm_store::contacts::create(
+            store,
+            &sys,
+            ContactInput {
+                name: Some(format!("{} {}", c.first_name, c.last_name)),
+                email: Some(Some(email.clone())),
+                phones: Some(vec![c.phone.clone()]),
+                tags: Some(c.tags.clone()),
+                notes: Some(format!("Lives in {}.", c.city)),
+                external_ref: Some(Some(c.reference.clone())),
+                ..ContactInput::default()
+            },
+        )
         .await?;
         contacts.insert(c.reference.as_str(), (row.id, c.email.clone()));
     }
     // The first customer can sign in to the portal.
     if let Some(c) = shop.customers.first() {
-        autocrm_store::users::create(store, &sys, new_user(&c.email, &format!("{} {}", c.first_name, c.last_name), Role::Customer)?).await?;
+        autocrm_store::users::create(
+            store,
+            &sys,
+            new_user(&c.email, &format!("{} {}", c.first_name, c.last_name), Role::Customer)?,
+        )
+        .await?;
     }
     let statuses = autocrm_store::statuses::list(store, &sys).await?;
-    let status_of = |cat: StatusCategory| statuses.iter().find(|s| s.category == cat.as_str() && s.is_default).map(|s| s.id);
+    let status_of =
+        |cat: StatusCategory| statuses.iter().find(|s| s.category == cat.as_str() && s.is_default).map(|s| s.id);
     let now = Utc::now();
     // Oldest first, so ticket numbers grow with time like a real inbox.
     for t in inbox.tickets.iter().rev() {
@@ -165,19 +188,23 @@ pub async fn seed_if_missing(store: &Store) -> anyhow::Result<()> {
             fields.insert("product_category".into(), Value::String(pc.clone()));
         }
         let first = t.messages.first().map(|m| m.body.clone());
-        let view = autocrm_store::tickets::create(store, &sys, NewTicket {
-            subject: t.subject.clone(),
-            requester: Some(RequesterRef::Id(*contact_id)),
-            body: first,
-            priority: Priority::parse(&t.priority).ok(),
-            channel: Channel::parse(&t.channel).ok(),
-            status_id: None,
-            assignee_id: None,
-            team_id: None,
-            tags: t.tags.clone(),
-            custom_fields: fields,
-            created_at: Some(created),
-        })
+        let view = autocrm_store::tickets::create(
+            store,
+            &sys,
+            NewTicket {
+                subject: t.subject.clone(),
+                requester: Some(RequesterRef::Id(*contact_id)),
+                body: first,
+                priority: Priority::parse(&t.priority).ok(),
+                channel: Channel::parse(&t.channel).ok(),
+                status_id: None,
+                assignee_id: None,
+                team_id: None,
+                tags: t.tags.clone(),
+                custom_fields: fields,
+                created_at: Some(created),
+            },
+        )
         .await?;
         let id = view.ticket.id;
         let assignee = t.assignee.as_ref().and_then(|a| agents.get(a)).copied();
@@ -193,7 +220,8 @@ pub async fn seed_if_missing(store: &Store) -> anyhow::Result<()> {
             last_at = at;
         }
         let category = StatusCategory::parse(&t.status).unwrap_or(StatusCategory::Open);
-        let patch = TicketPatch { status_id: status_of(category), assignee_id: assignee.map(Some), ..TicketPatch::default() };
+        let patch =
+            TicketPatch { status_id: status_of(category), assignee_id: assignee.map(Some), ..TicketPatch::default() };
         if !patch.is_empty() {
             autocrm_store::tickets::update_at(store, &sys, id, &patch, Some(last_at + Duration::minutes(1))).await?;
         }

@@ -54,6 +54,7 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+#[allow(clippy::enum_variant_names)] // the subcommands are `create-…` verbs
 enum AdminCommand {
     /// Creates a workspace.
     CreateWorkspace {
@@ -67,7 +68,7 @@ enum AdminCommand {
         #[arg(long, default_value = "UTC")]
         time_zone: String,
     },
-    /// Creates a user; the password comes from AUTOCRM_PASSWORD or a prompt.
+    /// Creates a user; the password comes from `AUTOCRM_PASSWORD` or a prompt.
     CreateUser {
         /// Workspace slug.
         #[arg(long)]
@@ -100,7 +101,10 @@ fn main() -> anyhow::Result<()> {
     // One TLS provider for every rustls user in the process (webhook client).
     let _ = rustls::crypto::ring::default_provider().install_default();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("AUTOCRM_LOG").unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AUTOCRM_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -167,7 +171,9 @@ async fn serve(cfg: config::Config, bind: Option<String>, demo: bool) -> anyhow:
         demo::seed_if_missing(&store).await?;
     }
     store.start_cluster_listener().await?;
-    let workers = (cfg.workers.count > 0).then(|| worker_config(&cfg).map(|w| autocrm_jobs::spawn_workers(store.clone(), w))).transpose()?;
+    let workers = (cfg.workers.count > 0)
+        .then(|| worker_config(&cfg).map(|w| autocrm_jobs::spawn_workers(store.clone(), w)))
+        .transpose()?;
     let server_cfg = ServerConfig {
         session_idle_minutes: cfg.sessions.idle_timeout_minutes,
         session_absolute_hours: cfg.sessions.absolute_timeout_hours,
@@ -213,7 +219,8 @@ async fn admin(cfg: config::Config, command: AdminCommand) -> anyhow::Result<()>
     store.migrate().await?;
     match command {
         AdminCommand::CreateWorkspace { slug, name, time_zone } => {
-            let ws = autocrm_store::workspaces::create(&store, &slug, &name, &time_zone, "en").await.map_err(describe)?;
+            let ws =
+                autocrm_store::workspaces::create(&store, &slug, &name, &time_zone, "en").await.map_err(describe)?;
             eprintln!("created workspace {} (id {})", ws.slug, ws.id);
         }
         AdminCommand::CreateUser { workspace, email, role, name } => {
@@ -241,7 +248,9 @@ async fn admin(cfg: config::Config, command: AdminCommand) -> anyhow::Result<()>
         AdminCommand::CreateApiKey { workspace, name, scopes } => {
             let ws = workspace_by_slug(&store, &workspace).await?;
             let scopes = ScopeSet::parse(&scopes)?;
-            let (_, secret) = autocrm_store::api_keys::create(&store, &Principal::system(ws.id), &name, &scopes, None).await.map_err(describe)?;
+            let (_, secret) = autocrm_store::api_keys::create(&store, &Principal::system(ws.id), &name, &scopes, None)
+                .await
+                .map_err(describe)?;
             // Only the key on stdout, so scripts can capture it.
             println!("{secret}");
         }
@@ -257,7 +266,9 @@ async fn workspace_by_slug(store: &Store, slug: &str) -> anyhow::Result<autocrm_
 fn describe(e: autocrm_store::StoreError) -> anyhow::Error {
     match e {
         autocrm_store::StoreError::Invalid(problems) => {
-            anyhow::anyhow!(problems.iter().map(|p| format!("{}: {}", p.pointer, p.detail)).collect::<Vec<_>>().join("; "))
+            anyhow::anyhow!(
+                problems.iter().map(|p| format!("{}: {}", p.pointer, p.detail)).collect::<Vec<_>>().join("; ")
+            )
         }
         other => anyhow::anyhow!(other),
     }

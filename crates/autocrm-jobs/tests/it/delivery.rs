@@ -14,13 +14,7 @@ use crate::receiver::Receiver;
 const VERIFIER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/verify_signature.py");
 
 /// Runs the independent Python verifier: whether it accepts, and why not.
-fn python_verdict(
-    secret: &str,
-    msg_id: &str,
-    timestamp: &str,
-    signature: &str,
-    body: &[u8],
-) -> Result<(), String> {
+fn python_verdict(secret: &str, msg_id: &str, timestamp: &str, signature: &str, body: &[u8]) -> Result<(), String> {
     let mut child = Command::new("python3")
         .arg(VERIFIER)
         .args([secret, msg_id, timestamp, signature])
@@ -31,11 +25,7 @@ fn python_verdict(
     // Dropping stdin after the write closes it, so the script sees the end of the body.
     child.stdin.take().unwrap().write_all(body).unwrap();
     let out = child.wait_with_output().unwrap();
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
+    if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
 }
 
 #[tokio::test]
@@ -45,13 +35,8 @@ async fn a_ticket_created_delivery_arrives_signed_per_standard_webhooks() {
         // only the in-process wake-up can make the delivery prompt.
         let app = TestApp::spawn(&backend).await;
         let receiver = Receiver::start(&[]).await;
-        let hook = app
-            .create_webhook(&receiver.url("/hooks/acme"), &["ticket.created"])
-            .await;
-        let cfg = WorkerConfig {
-            poll_interval: Duration::from_mins(1),
-            ..TestApp::worker_config("127.0.0.0/8")
-        };
+        let hook = app.create_webhook(&receiver.url("/hooks/acme"), &["ticket.created"]).await;
+        let cfg = WorkerConfig { poll_interval: Duration::from_mins(1), ..TestApp::worker_config("127.0.0.0/8") };
         let workers = spawn_workers(app.store.clone(), cfg);
         tokio::time::sleep(Duration::from_millis(50)).await;
 
@@ -61,11 +46,7 @@ async fn a_ticket_created_delivery_arrives_signed_per_standard_webhooks() {
         workers.shutdown().await;
 
         // Assert: headers and body.
-        assert_eq!(
-            receiver.requests().len(),
-            1,
-            "only ticket.created was subscribed"
-        );
+        assert_eq!(receiver.requests().len(), 1, "only ticket.created was subscribed");
         let req = &got[0];
         assert_eq!(req.path, "/hooks/acme");
         assert_eq!(req.header("content-type"), "application/json");
@@ -86,23 +67,13 @@ async fn a_ticket_created_delivery_arrives_signed_per_standard_webhooks() {
         // Assert: an independent implementation accepts the signature, and
         // rejects a tampered body or another secret.
         python_verdict(&hook.secret, &msg_id, &timestamp, &signature, &req.body).unwrap();
-        let tampered = String::from_utf8(req.body.to_vec())
-            .unwrap()
-            .replace("Printer on fire", "Printer is fine");
-        let refused = python_verdict(
-            &hook.secret,
-            &msg_id,
-            &timestamp,
-            &signature,
-            tampered.as_bytes(),
-        );
+        let tampered = String::from_utf8(req.body.to_vec()).unwrap().replace("Printer on fire", "Printer is fine");
+        let refused = python_verdict(&hook.secret, &msg_id, &timestamp, &signature, tampered.as_bytes());
         assert_eq!(refused, Err("no matching signature\n".to_owned()));
         let other_secret = autocrm_domain::webhooks::generate_secret();
         assert!(python_verdict(&other_secret, &msg_id, &timestamp, &signature, &req.body).is_err());
         let other_id = format!("{msg_id}0");
-        assert!(
-            python_verdict(&hook.secret, &other_id, &timestamp, &signature, &req.body).is_err()
-        );
+        assert!(python_verdict(&hook.secret, &other_id, &timestamp, &signature, &req.body).is_err());
 
         // Assert: one successful attempt logged, nothing left to do.
         let log = app.deliveries(hook.id).await;
@@ -143,28 +114,19 @@ async fn a_redelivery_sends_the_same_message_again() {
     each_backend(|backend| async move {
         let app = TestApp::spawn(&backend).await;
         let receiver = Receiver::start(&[]).await;
-        let hook = app
-            .create_webhook(&receiver.url("/"), &["ticket.created"])
-            .await;
+        let hook = app.create_webhook(&receiver.url("/"), &["ticket.created"]).await;
         app.create_ticket("Hello").await;
         let worker = app.worker("127.0.0.1");
         worker.run_due().await.unwrap();
         let seq = app.deliveries(hook.id).await[0].event_seq;
 
-        enqueue_redelivery(&app.store, &app.system, hook.id, seq)
-            .await
-            .unwrap();
-        enqueue_redelivery(&app.store, &app.system, hook.id, seq)
-            .await
-            .unwrap();
+        enqueue_redelivery(&app.store, &app.system, hook.id, seq).await.unwrap();
+        enqueue_redelivery(&app.store, &app.system, hook.id, seq).await.unwrap();
         assert_eq!(worker.run_due().await.unwrap(), 2);
 
         let got = receiver.requests();
         assert_eq!(got.len(), 3);
-        assert!(
-            got.iter()
-                .all(|r| r.header("webhook-id") == got[0].header("webhook-id"))
-        );
+        assert!(got.iter().all(|r| r.header("webhook-id") == got[0].header("webhook-id")));
         let log = app.deliveries(hook.id).await;
         assert!(log.iter().all(|d| d.ok && d.attempt == 1));
         let missing = enqueue_redelivery(&app.store, &app.system, hook.id, seq + 1000).await;

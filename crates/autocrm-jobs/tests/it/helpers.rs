@@ -96,19 +96,11 @@ impl TestApp {
         let dir = std::env::temp_dir().join(format!("autocrm-jobs-test-{unique}"));
         std::fs::create_dir_all(&dir).unwrap();
         let (url, pg) = match backend {
-            Backend::Sqlite => (
-                format!("sqlite://{}/db.sqlite?mode=rwc", dir.display()),
-                None,
-            ),
+            Backend::Sqlite => (format!("sqlite://{}/db.sqlite?mode=rwc", dir.display()), None),
             Backend::Postgres(server) => {
                 let name = format!("autocrm_test_{unique}");
-                let admin = Database::connect(server.as_str())
-                    .await
-                    .expect("connect to AUTOCRM_TEST_POSTGRES_URL");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .unwrap();
+                let admin = Database::connect(server.as_str()).await.expect("connect to AUTOCRM_TEST_POSTGRES_URL");
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
                 admin.close().await.unwrap();
                 let mut url = url::Url::parse(server).unwrap();
                 url.set_path(&format!("/{name}"));
@@ -116,27 +108,13 @@ impl TestApp {
             }
         };
         let clock = Arc::new(TestClock::new());
-        let store = Store::connect(StoreOptions {
-            url,
-            max_connections: 4,
-            blob_dir: dir.join("blobs"),
-            clock: clock.clone(),
-        })
-        .await
-        .unwrap();
+        let store =
+            Store::connect(StoreOptions { url, max_connections: 4, blob_dir: dir.join("blobs"), clock: clock.clone() })
+                .await
+                .unwrap();
         store.migrate().await.unwrap();
-        let ws = workspaces::create(&store, "acme", "Acme", "UTC", "en")
-            .await
-            .unwrap()
-            .id;
-        Self {
-            store,
-            clock,
-            ws,
-            system: Principal::system(ws),
-            dir,
-            pg,
-        }
+        let ws = workspaces::create(&store, "acme", "Acme", "UTC", "en").await.unwrap().id;
+        Self { store, clock, ws, system: Principal::system(ws), dir, pg }
     }
 
     /// A worker that runs one job at a time (deterministic order), allowing `allow`.
@@ -156,9 +134,7 @@ impl TestApp {
 
     pub async fn create_webhook(&self, url: &str, events: &[&str]) -> webhook_rows::Model {
         let events: Vec<String> = events.iter().map(|e| (*e).to_owned()).collect();
-        webhooks::create(&self.store, &self.system, url, &events, "test receiver")
-            .await
-            .unwrap()
+        webhooks::create(&self.store, &self.system, url, &events, "test receiver").await.unwrap()
     }
 
     pub async fn create_ticket(&self, subject: &str) -> tickets::TicketView {
@@ -178,9 +154,7 @@ impl TestApp {
             custom_fields: serde_json::Map::new(),
             created_at: None,
         };
-        tickets::create(&self.store, &self.system, input)
-            .await
-            .unwrap()
+        tickets::create(&self.store, &self.system, input).await.unwrap()
     }
 
     pub async fn webhook(&self, id: i64) -> webhook_rows::Model {
@@ -189,9 +163,7 @@ impl TestApp {
 
     /// A subscription's delivery log, oldest first.
     pub async fn deliveries(&self, webhook_id: i64) -> Vec<webhook_deliveries::Model> {
-        let mut page = webhooks::deliveries(&self.store, &self.system, webhook_id, Some(200), None)
-            .await
-            .unwrap();
+        let mut page = webhooks::deliveries(&self.store, &self.system, webhook_id, Some(200), None).await.unwrap();
         page.data.reverse();
         page.data
     }
@@ -206,9 +178,7 @@ impl TestApp {
         if let Some((server, name)) = self.pg
             && let Ok(admin) = Database::connect(server.as_str()).await
         {
-            let _ = admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
             let _ = admin.close().await;
         }
         let _ = std::fs::remove_dir_all(&self.dir);

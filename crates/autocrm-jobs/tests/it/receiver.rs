@@ -22,10 +22,7 @@ pub struct Received {
 
 impl Received {
     pub fn header(&self, name: &str) -> String {
-        self.headers
-            .get(name)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default()
+        self.headers.get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -52,10 +49,7 @@ impl Receiver {
 
     /// Answers with these statuses and bodies in turn, then 200.
     pub async fn start_with(script: Vec<(u16, String)>) -> Self {
-        let inner = Arc::new(Inner {
-            script: Mutex::new(script.into()),
-            requests: Mutex::default(),
-        });
+        let inner = Arc::new(Inner { script: Mutex::new(script.into()), requests: Mutex::default() });
         let app = Router::new().fallback(handle).with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -82,33 +76,15 @@ impl Receiver {
             if got.len() >= n {
                 return got;
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "expected {n} requests, got {}",
-                got.len()
-            );
+            assert!(tokio::time::Instant::now() < deadline, "expected {n} requests, got {}", got.len());
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 }
 
-async fn handle(
-    State(inner): State<Arc<Inner>>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    inner.requests.lock().unwrap().push(Received {
-        path: uri.path().to_owned(),
-        headers,
-        body,
-    });
-    let (status, body) = inner
-        .script
-        .lock()
-        .unwrap()
-        .pop_front()
-        .unwrap_or((200, String::new()));
+async fn handle(State(inner): State<Arc<Inner>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    inner.requests.lock().unwrap().push(Received { path: uri.path().to_owned(), headers, body });
+    let (status, body) = inner.script.lock().unwrap().pop_front().unwrap_or((200, String::new()));
     let status = StatusCode::from_u16(status).unwrap();
     if status.is_redirection() {
         return (status, [(header::LOCATION, "/redirected")], body).into_response();

@@ -100,7 +100,11 @@ async fn list_api_keys(State(app): State<AppState>, Caller(p): Caller) -> ApiRes
 /// Creates a key and shows its secret once.
 #[utoipa::path(post, path = "/api/v1/api-keys", tag = "integrations", request_body = ApiKeyIn,
     responses((status = 201, body = ApiKeyCreated), (status = 422, body = crate::error::Problem)))]
-async fn create_api_key(State(app): State<AppState>, Caller(p): Caller, ApiJson(input): ApiJson<ApiKeyIn>) -> ApiResult<(StatusCode, Json<ApiKeyCreated>)> {
+async fn create_api_key(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(input): ApiJson<ApiKeyIn>,
+) -> ApiResult<(StatusCode, Json<ApiKeyCreated>)> {
     if input.scopes.is_empty() {
         return Err(ApiError::field("/scopes", "give at least one scope"));
     }

@@ -21,7 +21,11 @@ use crate::extract::Id;
 /// The attachment routes (uploads allow bodies up to the attachment limit).
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_attachments, upload_attachment).layer(axum::extract::DefaultBodyLimit::max(autocrm_store::attachments::MAX_ATTACHMENT_BYTES + 64 * 1024)))
+        .routes(
+            routes!(list_attachments, upload_attachment).layer(axum::extract::DefaultBodyLimit::max(
+                autocrm_store::attachments::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
+        )
         .routes(routes!(download_attachment))
 }
 
@@ -47,30 +51,49 @@ pub struct AttachmentOut {
 }
 
 fn out(a: autocrm_store::entity::attachments::Model) -> AttachmentOut {
-    AttachmentOut { url: format!("/api/v1/attachments/{}", a.public_id), id: a.public_id, filename: a.filename, content_type: a.content_type, size: a.size, sha256: a.sha256, message_id: a.message_id, created_at: a.created_at }
+    AttachmentOut {
+        url: format!("/api/v1/attachments/{}", a.public_id),
+        id: a.public_id,
+        filename: a.filename,
+        content_type: a.content_type,
+        size: a.size,
+        sha256: a.sha256,
+        message_id: a.message_id,
+        created_at: a.created_at,
+    }
 }
 
 /// Uploads a file to a ticket (`multipart/form-data` with `file` and optional `message_id`).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "tickets", params(("id" = i64, Path)),
     request_body(content_type = "multipart/form-data", description = "`file` (≤ 20 MiB), optional `message_id`"),
     responses((status = 201, body = AttachmentOut), (status = 413, body = crate::error::Problem)))]
-async fn upload_attachment(State(app): State<AppState>, Caller(p): Caller, Id(ticket_id): Id, form: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> ApiResult<(StatusCode, Json<AttachmentOut>)> {
+async fn upload_attachment(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(ticket_id): Id,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<AttachmentOut>)> {
     // Reach first: someone else's ticket is a 404 whatever the body holds.
     autocrm_store::tickets::get(&app.store, &p, ticket_id).await?;
     let mut form = form.map_err(|e| ApiError::bad_request("invalid_multipart", e.body_text()))?;
     let mut file: Option<(String, String, Vec<u8>)> = None;
     let mut message_id = None;
-    while let Some(field) = form.next_field().await.map_err(|e| ApiError::bad_request("invalid_multipart", e.body_text()))? {
+    while let Some(field) =
+        form.next_field().await.map_err(|e| ApiError::bad_request("invalid_multipart", e.body_text()))?
+    {
         match field.name() {
             Some("file") => {
                 let name = field.file_name().unwrap_or("attachment").to_owned();
                 let ct = field.content_type().unwrap_or("application/octet-stream").to_owned();
-                let bytes = field.bytes().await.map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the file is larger than 20 MiB"))?;
+                let bytes = field.bytes().await.map_err(|_| {
+                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the file is larger than 20 MiB")
+                })?;
                 file = Some((name, ct, bytes.to_vec()));
             }
             Some("message_id") => {
                 let t = field.text().await.map_err(|e| ApiError::bad_request("invalid_multipart", e.body_text()))?;
-                message_id = Some(t.trim().parse::<i64>().map_err(|_| ApiError::field("/message_id", "must be a message id"))?);
+                message_id =
+                    Some(t.trim().parse::<i64>().map_err(|_| ApiError::field("/message_id", "must be a message id"))?);
             }
             _ => {}
         }
@@ -82,21 +105,36 @@ async fn upload_attachment(State(app): State<AppState>, Caller(p): Caller, Id(ti
 
 /// A ticket's attachments.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments", tag = "tickets", params(("id" = i64, Path)), responses((status = 200, body = Vec<AttachmentOut>)))]
-async fn list_attachments(State(app): State<AppState>, Caller(p): Caller, Id(ticket_id): Id) -> ApiResult<Json<Vec<AttachmentOut>>> {
+async fn list_attachments(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(ticket_id): Id,
+) -> ApiResult<Json<Vec<AttachmentOut>>> {
     let rows = autocrm_store::attachments::for_ticket(&app.store, &p, ticket_id).await?;
     Ok(Json(rows.into_iter().map(out).collect()))
 }
 
 /// Downloads an attachment.
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tickets", params(("id" = String, Path)), responses((status = 200, description = "The file", content_type = "application/octet-stream")))]
-async fn download_attachment(State(app): State<AppState>, Caller(p): Caller, Path(id): Path<String>) -> ApiResult<Response> {
+async fn download_attachment(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let (a, bytes) = autocrm_store::attachments::read(&app.store, &p, &id).await?;
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     let ct = HeaderValue::from_str(&a.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     h.insert(header::CONTENT_TYPE, ct);
-    let ascii: String = a.filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
-    let encoded: String = a.filename.bytes().map(|b| if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let ascii: String =
+        a.filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    let encoded: String = a
+        .filename
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
     let disp = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disp).map_err(ApiError::internal)?);
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));

@@ -165,15 +165,25 @@ pub struct ContactListParams {
 /// Lists contacts, newest first.
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ContactListParams),
     responses((status = 200, body = ListOut<ContactOut>), (status = 400, body = crate::error::Problem)))]
-async fn list_contacts(State(app): State<AppState>, Caller(p): Caller, ApiQuery(q): ApiQuery<ContactListParams>) -> ApiResult<Json<ListOut<ContactOut>>> {
-    let page = autocrm_store::contacts::list(&app.store, &p, q.q.as_deref(), q.company_id, q.limit, q.cursor.as_deref()).await?;
+async fn list_contacts(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiQuery(q): ApiQuery<ContactListParams>,
+) -> ApiResult<Json<ListOut<ContactOut>>> {
+    let page =
+        autocrm_store::contacts::list(&app.store, &p, q.q.as_deref(), q.company_id, q.limit, q.cursor.as_deref())
+            .await?;
     Ok(Json(ListOut::from_page(page, ContactOut::from)))
 }
 
 /// Creates a contact.
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body = ContactIn,
     responses((status = 201, body = ContactOut), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn create_contact(State(app): State<AppState>, Caller(p): Caller, ApiJson(input): ApiJson<ContactIn>) -> ApiResult<(StatusCode, Json<ContactOut>)> {
+async fn create_contact(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(input): ApiJson<ContactIn>,
+) -> ApiResult<(StatusCode, Json<ContactOut>)> {
     let email = input.email.as_deref().map(|e| parse_email("/email", e)).transpose()?;
     let store_input = ContactInput {
         name: input.name,
@@ -200,7 +210,12 @@ async fn get_contact(State(app): State<AppState>, Caller(p): Caller, Id(id): Id)
 /// Changes a contact.
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = i64, Path)), request_body = ContactPatch,
     responses((status = 200, body = ContactOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn update_contact(State(app): State<AppState>, Caller(p): Caller, Id(id): Id, ApiJson(patch): ApiJson<ContactPatch>) -> ApiResult<Json<ContactOut>> {
+async fn update_contact(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiJson(patch): ApiJson<ContactPatch>,
+) -> ApiResult<Json<ContactOut>> {
     let email = match patch.email {
         None => None,
         Some(None) => Some(None),
@@ -298,7 +313,11 @@ impl From<companies::Model> for CompanyOut {
 /// Lists companies, newest first.
 #[utoipa::path(get, path = "/api/v1/companies", tag = "contacts", params(PageParams),
     responses((status = 200, body = ListOut<CompanyOut>), (status = 400, body = crate::error::Problem)))]
-async fn list_companies(State(app): State<AppState>, Caller(p): Caller, ApiQuery(q): ApiQuery<PageParams>) -> ApiResult<Json<ListOut<CompanyOut>>> {
+async fn list_companies(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiQuery(q): ApiQuery<PageParams>,
+) -> ApiResult<Json<ListOut<CompanyOut>>> {
     let page = autocrm_store::contacts::list_companies(&app.store, &p, q.limit, q.cursor.as_deref()).await?;
     Ok(Json(ListOut::from_page(page, CompanyOut::from)))
 }
@@ -306,7 +325,11 @@ async fn list_companies(State(app): State<AppState>, Caller(p): Caller, ApiQuery
 /// Creates a company.
 #[utoipa::path(post, path = "/api/v1/companies", tag = "contacts", request_body = CompanyIn,
     responses((status = 201, body = CompanyOut), (status = 422, body = crate::error::Problem)))]
-async fn create_company(State(app): State<AppState>, Caller(p): Caller, ApiJson(input): ApiJson<CompanyIn>) -> ApiResult<(StatusCode, Json<CompanyOut>)> {
+async fn create_company(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(input): ApiJson<CompanyIn>,
+) -> ApiResult<(StatusCode, Json<CompanyOut>)> {
     let store_input = CompanyInput {
         name: Some(input.name),
         domain: Some(input.domain),
@@ -328,7 +351,18 @@ async fn get_company(State(app): State<AppState>, Caller(p): Caller, Id(id): Id)
 /// Changes a company.
 #[utoipa::path(patch, path = "/api/v1/companies/{id}", tag = "contacts", params(("id" = i64, Path)), request_body = CompanyPatch,
     responses((status = 200, body = CompanyOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn update_company(State(app): State<AppState>, Caller(p): Caller, Id(id): Id, ApiJson(patch): ApiJson<CompanyPatch>) -> ApiResult<Json<CompanyOut>> {
-    let store_input = CompanyInput { name: patch.name, domain: patch.domain, tags: patch.tags, custom_fields: patch.custom_fields, notes: patch.notes };
+async fn update_company(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiJson(patch): ApiJson<CompanyPatch>,
+) -> ApiResult<Json<CompanyOut>> {
+    let store_input = CompanyInput {
+        name: patch.name,
+        domain: patch.domain,
+        tags: patch.tags,
+        custom_fields: patch.custom_fields,
+        notes: patch.notes,
+    };
     Ok(Json(autocrm_store::contacts::save_company(&app.store, &p, Some(id), store_input).await?.into()))
 }

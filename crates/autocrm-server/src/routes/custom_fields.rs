@@ -88,7 +88,8 @@ pub struct CustomFieldOut {
 }
 
 fn field_out(f: custom_field_defs::Model) -> ApiResult<CustomFieldOut> {
-    let field_type = FieldType::parse(&f.field_type).ok_or_else(|| ApiError::internal(format!("stored field type `{}` is unknown", f.field_type)))?;
+    let field_type = FieldType::parse(&f.field_type)
+        .ok_or_else(|| ApiError::internal(format!("stored field type `{}` is unknown", f.field_type)))?;
     Ok(CustomFieldOut {
         id: f.id,
         entity: f.entity,
@@ -122,15 +123,24 @@ pub struct CustomFieldList {
 /// Lists field definitions (customers see only customer-visible ones).
 #[utoipa::path(get, path = "/api/v1/custom-fields", tag = "settings", params(CustomFieldListParams),
     responses((status = 200, body = CustomFieldList), (status = 400, body = crate::error::Problem)))]
-async fn list_custom_fields(State(app): State<AppState>, Caller(p): Caller, ApiQuery(q): ApiQuery<CustomFieldListParams>) -> ApiResult<Json<CustomFieldList>> {
-    let rows = autocrm_store::custom_fields::list(&app.store, &p, q.entity.as_deref().filter(|e| !e.is_empty())).await?;
+async fn list_custom_fields(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiQuery(q): ApiQuery<CustomFieldListParams>,
+) -> ApiResult<Json<CustomFieldList>> {
+    let rows =
+        autocrm_store::custom_fields::list(&app.store, &p, q.entity.as_deref().filter(|e| !e.is_empty())).await?;
     Ok(Json(CustomFieldList { data: rows.into_iter().map(field_out).collect::<ApiResult<_>>()? }))
 }
 
 /// Creates a field definition.
 #[utoipa::path(post, path = "/api/v1/custom-fields", tag = "settings", request_body = CustomFieldIn,
     responses((status = 201, body = CustomFieldOut), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn create_custom_field(State(app): State<AppState>, Caller(p): Caller, ApiJson(input): ApiJson<CustomFieldIn>) -> ApiResult<(StatusCode, Json<CustomFieldOut>)> {
+async fn create_custom_field(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(input): ApiJson<CustomFieldIn>,
+) -> ApiResult<(StatusCode, Json<CustomFieldOut>)> {
     let row = autocrm_store::custom_fields::create(
         &app.store,
         &p,
@@ -151,7 +161,19 @@ async fn create_custom_field(State(app): State<AppState>, Caller(p): Caller, Api
 /// Changes a field definition (key and type are fixed).
 #[utoipa::path(patch, path = "/api/v1/custom-fields/{id}", tag = "settings", params(("id" = i64, Path)), request_body = CustomFieldPatch,
     responses((status = 200, body = CustomFieldOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn update_custom_field(State(app): State<AppState>, Caller(p): Caller, Id(id): Id, ApiJson(patch): ApiJson<CustomFieldPatch>) -> ApiResult<Json<CustomFieldOut>> {
-    let row = autocrm_store::custom_fields::update(&app.store, &p, id, patch.label, patch.required, patch.customer_visible, patch.options, patch.active).await?;
+async fn update_custom_field(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiJson(patch): ApiJson<CustomFieldPatch>,
+) -> ApiResult<Json<CustomFieldOut>> {
+    let changes = autocrm_store::custom_fields::FieldChanges {
+        label: patch.label,
+        required: patch.required,
+        customer_visible: patch.customer_visible,
+        options: patch.options,
+        active: patch.active,
+    };
+    let row = autocrm_store::custom_fields::update(&app.store, &p, id, changes).await?;
     Ok(Json(field_out(row)?))
 }

@@ -117,7 +117,9 @@ async fn stream_events(
     let header_id = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(|s| s.trim().parse::<i64>());
     let resume = match header_id {
         Some(Ok(id)) => Some(id),
-        Some(Err(_)) => return Err(ApiError::bad_request("invalid_last_event_id", "Last-Event-ID must be a seq number")),
+        Some(Err(_)) => {
+            return Err(ApiError::bad_request("invalid_last_event_id", "Last-Event-ID must be a seq number"));
+        }
         None => q.last_event_id,
     };
     // Subscribe before reading the log so nothing committed in between is lost.
@@ -143,7 +145,8 @@ impl Cursor {
     /// Sends events after `last` up to `until` (inclusive; `None` = all) from the log.
     async fn catch_up(&mut self, until: Option<i64>, tx: &mpsc::Sender<Event>) -> Result<(), ()> {
         loop {
-            let batch = autocrm_store::events::after(&self.store, self.p.workspace_id, self.last, 500).await.map_err(|_| ())?;
+            let batch =
+                autocrm_store::events::after(&self.store, self.p.workspace_id, self.last, 500).await.map_err(|_| ())?;
             let full = batch.len() == 500;
             for e in &batch {
                 if until.is_some_and(|u| e.seq > u) {
@@ -171,7 +174,14 @@ impl Cursor {
     }
 }
 
-async fn pump(store: Store, p: Principal, topics: Vec<Topic>, start: i64, mut live: broadcast::Receiver<Arc<HubEvent>>, tx: mpsc::Sender<Event>) {
+async fn pump(
+    store: Store,
+    p: Principal,
+    topics: Vec<Topic>,
+    start: i64,
+    mut live: broadcast::Receiver<Arc<HubEvent>>,
+    tx: mpsc::Sender<Event>,
+) {
     let ws = p.workspace_id;
     let mut cur = Cursor { store, p, topics, last: start };
     if cur.catch_up(None, &tx).await.is_err() {
@@ -222,7 +232,11 @@ pub struct AuditParams {
 
 /// The workspace audit log (every event, newest first).
 #[utoipa::path(get, path = "/api/v1/audit-log", tag = "events", params(AuditParams), responses((status = 200, body = ListOut<EventOut>)))]
-async fn list_audit_log(State(app): State<AppState>, Caller(p): Caller, ApiQuery(q): ApiQuery<AuditParams>) -> ApiResult<Json<ListOut<EventOut>>> {
+async fn list_audit_log(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiQuery(q): ApiQuery<AuditParams>,
+) -> ApiResult<Json<ListOut<EventOut>>> {
     let f = AuditFilter { event_type: q.event_type, actor_kind: q.actor_kind, actor_id: q.actor_id };
     let page = autocrm_store::events::audit(&app.store, &p, &f, q.limit, q.cursor.as_deref()).await?;
     Ok(Json(ListOut::from_page(page, |e| EventOut::from(&e))))
@@ -230,13 +244,19 @@ async fn list_audit_log(State(app): State<AppState>, Caller(p): Caller, ApiQuery
 
 /// Full-text search over ticket subjects and message bodies; same filters as the ticket list, `q` required.
 #[utoipa::path(get, path = "/api/v1/search", tag = "tickets", params(TicketListParams), responses((status = 200, body = TicketList)))]
-async fn search(State(app): State<AppState>, caller: Caller, query: ApiQuery<TicketListParams>) -> ApiResult<Json<TicketList>> {
+async fn search(
+    State(app): State<AppState>,
+    caller: Caller,
+    query: ApiQuery<TicketListParams>,
+) -> ApiResult<Json<TicketList>> {
     if query.0.q.as_deref().is_none_or(|q| q.trim().is_empty()) {
         return Err(ApiError::field("/q", "is required"));
     }
     let filter = parse_filter(&caller.0, &query.0)?;
     let sort = query.0.sort.as_deref().map(autocrm_store::tickets::TicketSort::parse).transpose()?.unwrap_or_default();
-    let page = autocrm_store::tickets::list(&app.store, &caller.0, &filter, sort, query.0.limit, query.0.cursor.as_deref()).await?;
+    let page =
+        autocrm_store::tickets::list(&app.store, &caller.0, &filter, sort, query.0.limit, query.0.cursor.as_deref())
+            .await?;
     let mut out = Vec::with_capacity(page.data.len());
     for v in page.data {
         out.push(super::tickets::ticket_out(&app, &caller.0, v).await?);

@@ -23,7 +23,10 @@ async fn healthz() -> &'static str {
 /// The database answers.
 #[utoipa::path(get, path = "/readyz", tag = "system", responses((status = 200, description = "Ready", body = String), (status = 503, description = "Database unreachable")))]
 async fn readyz(State(app): State<AppState>) -> ApiResult<&'static str> {
-    app.store.ping().await.map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "the database does not answer"))?;
+    app.store
+        .ping()
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "the database does not answer"))?;
     Ok("ready")
 }
 

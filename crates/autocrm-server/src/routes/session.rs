@@ -56,21 +56,22 @@ async fn create_session(
     headers: HeaderMap,
     ApiJson(input): ApiJson<SessionIn>,
 ) -> ApiResult<Response> {
-    let wrong = || ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong workspace, e-mail or password");
+    let wrong =
+        || ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong workspace, e-mail or password");
     let Some(ws) = autocrm_store::workspaces::by_slug(&app.store, input.workspace.trim()).await? else {
         let _ = verify_password(&input.password, dummy_hash());
         return Err(wrong());
     };
     let user = autocrm_store::users::by_email(&app.store, ws.id, input.email.trim()).await?;
-    let ok = match &user {
-        Some(u) => u.active && u.password_hash.as_deref().is_some_and(|h| verify_password(&input.password, h)),
-        None => {
-            let _ = verify_password(&input.password, dummy_hash());
-            false
-        }
+    let ok = if let Some(u) = &user {
+        u.active && u.password_hash.as_deref().is_some_and(|h| verify_password(&input.password, h))
+    } else {
+        let _ = verify_password(&input.password, dummy_hash());
+        false
     };
     let (true, Some(user)) = (ok, user) else {
-        autocrm_store::sessions::record_failed_login(&app.store, ws.id, &input.email, ip, "invalid_credentials").await?;
+        autocrm_store::sessions::record_failed_login(&app.store, ws.id, &input.email, ip, "invalid_credentials")
+            .await?;
         return Err(wrong());
     };
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -118,7 +119,11 @@ pub struct LogoutParams {
 
 /// Signs out (this session, or every session with `?everywhere=true`).
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", params(LogoutParams), responses((status = 204, description = "Signed out")))]
-async fn delete_session(State(app): State<AppState>, auth: Authenticated, ApiQuery(q): ApiQuery<LogoutParams>) -> ApiResult<Response> {
+async fn delete_session(
+    State(app): State<AppState>,
+    auth: Authenticated,
+    ApiQuery(q): ApiQuery<LogoutParams>,
+) -> ApiResult<Response> {
     let (_, token) = auth.session.ok_or_else(ApiError::unauthenticated)?;
     autocrm_store::sessions::logout(&app.store, &auth.principal, &token, q.everywhere).await?;
     let secure = if app.config.secure_cookies { "; Secure" } else { "" };

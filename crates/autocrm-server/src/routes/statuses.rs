@@ -21,7 +21,10 @@ const TAG_LIMIT: u64 = 200;
 
 /// The status and tag routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_statuses, create_status)).routes(routes!(update_status)).routes(routes!(list_tags))
+    OpenApiRouter::new()
+        .routes(routes!(list_statuses, create_status))
+        .routes(routes!(update_status))
+        .routes(routes!(list_tags))
 }
 
 /// A new status.
@@ -91,7 +94,11 @@ async fn list_statuses(State(app): State<AppState>, Caller(p): Caller) -> ApiRes
 /// Creates a status at the end of the list.
 #[utoipa::path(post, path = "/api/v1/statuses", tag = "settings", request_body = StatusIn,
     responses((status = 201, body = StatusOut), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn create_status(State(app): State<AppState>, Caller(p): Caller, ApiJson(input): ApiJson<StatusIn>) -> ApiResult<(StatusCode, Json<StatusOut>)> {
+async fn create_status(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(input): ApiJson<StatusIn>,
+) -> ApiResult<(StatusCode, Json<StatusOut>)> {
     let row = autocrm_store::statuses::create(&app.store, &p, &input.name, input.category).await?;
     Ok((StatusCode::CREATED, Json(status_out(row)?)))
 }
@@ -100,8 +107,14 @@ async fn create_status(State(app): State<AppState>, Caller(p): Caller, ApiJson(i
 #[utoipa::path(patch, path = "/api/v1/statuses/{id}", tag = "settings", params(("id" = i64, Path)), request_body = StatusPatch,
     responses((status = 200, body = StatusOut), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)))]
-async fn update_status(State(app): State<AppState>, Caller(p): Caller, Id(id): Id, ApiJson(patch): ApiJson<StatusPatch>) -> ApiResult<Json<StatusOut>> {
-    let row = autocrm_store::statuses::update(&app.store, &p, id, patch.name.as_deref(), patch.position, patch.active).await?;
+async fn update_status(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiJson(patch): ApiJson<StatusPatch>,
+) -> ApiResult<Json<StatusOut>> {
+    let row = autocrm_store::statuses::update(&app.store, &p, id, patch.name.as_deref(), patch.position, patch.active)
+        .await?;
     Ok(Json(status_out(row)?))
 }
 

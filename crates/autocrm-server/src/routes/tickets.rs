@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use autocrm_domain::{Channel, EmailAddress, Principal, Priority, StatusCategory};
 use autocrm_store::entity::messages;
-use autocrm_store::tickets::{NewTicket, RequesterRef, TicketFilter, TicketPatch as StorePatch, TicketSort, TicketView};
+use autocrm_store::tickets::{
+    NewTicket, RequesterRef, TicketFilter, TicketPatch as StorePatch, TicketSort, TicketView,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -198,13 +200,18 @@ pub struct TicketOut {
 }
 
 pub(crate) async fn ticket_out(app: &AppState, p: &Principal, v: TicketView) -> ApiResult<TicketOut> {
-    Ok(outs(app, p, vec![v]).await?.pop().ok_or_else(ApiError::not_found)?)
+    outs(app, p, vec![v]).await?.pop().ok_or_else(ApiError::not_found)
 }
 
 async fn outs(app: &AppState, p: &Principal, views: Vec<TicketView>) -> ApiResult<Vec<TicketOut>> {
     let customer = p.customer_contact().is_some();
     let hidden: Vec<String> = if customer {
-        autocrm_store::custom_fields::ticket_defs(&app.store, p.workspace_id).await?.into_iter().filter(|d| !d.customer_visible).map(|d| d.key).collect()
+        autocrm_store::custom_fields::ticket_defs(&app.store, p.workspace_id)
+            .await?
+            .into_iter()
+            .filter(|d| !d.customer_visible)
+            .map(|d| d.key)
+            .collect()
     } else {
         Vec::new()
     };
@@ -221,7 +228,11 @@ async fn outs(app: &AppState, p: &Principal, views: Vec<TicketView>) -> ApiResul
                 number: t.number,
                 display_number: format!("#{}", t.number),
                 subject: t.subject,
-                status: StatusRef { id: v.status.id, name: v.status.name, category: StatusCategory::parse(&v.status.category).map_err(ApiError::internal)? },
+                status: StatusRef {
+                    id: v.status.id,
+                    name: v.status.name,
+                    category: StatusCategory::parse(&v.status.category).map_err(ApiError::internal)?,
+                },
                 priority: Priority::parse(&t.priority).map_err(ApiError::internal)?,
                 channel: t.channel,
                 requester: PersonRef { id: v.requester.0, name: v.requester.1, email: v.requester.2 },
@@ -245,13 +256,18 @@ async fn outs(app: &AppState, p: &Principal, views: Vec<TicketView>) -> ApiResul
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = TicketIn,
     responses((status = 201, body = TicketOut), (status = 422, body = crate::error::Problem)),
     security(("api_key" = []), ("session" = [])))]
-async fn create_ticket(State(app): State<AppState>, Caller(p): Caller, ApiJson(input): ApiJson<TicketIn>) -> ApiResult<(StatusCode, Json<TicketOut>)> {
+async fn create_ticket(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(input): ApiJson<TicketIn>,
+) -> ApiResult<(StatusCode, Json<TicketOut>)> {
     let requester = match input.requester {
         None => None,
         Some(RequesterIn { id: Some(id), email: None, .. }) => Some(RequesterRef::Id(id)),
-        Some(RequesterIn { id: None, email: Some(e), name }) => {
-            Some(RequesterRef::Email { email: EmailAddress::parse(&e).map_err(|err| ApiError::field("/requester/email", err.to_string()))?, name })
-        }
+        Some(RequesterIn { id: None, email: Some(e), name }) => Some(RequesterRef::Email {
+            email: EmailAddress::parse(&e).map_err(|err| ApiError::field("/requester/email", err.to_string()))?,
+            name,
+        }),
         Some(_) => return Err(ApiError::field("/requester", "give either id or email")),
     };
     let view = autocrm_store::tickets::create(
@@ -330,12 +346,15 @@ pub(crate) fn parse_filter(p: &Principal, q: &TicketListParams) -> ApiResult<Tic
     f.assignee = match q.assignee.as_deref() {
         None | Some("") => None,
         Some("none") => Some(None),
-        Some("me") => Some(Some(p.user_id().ok_or_else(|| ApiError::field("/assignee", "`me` needs a signed-in user"))?)),
+        Some("me") => {
+            Some(Some(p.user_id().ok_or_else(|| ApiError::field("/assignee", "`me` needs a signed-in user"))?))
+        }
         Some(id) => Some(Some(id.parse().map_err(|_| ApiError::field("/assignee", "must be a user id, me or none"))?)),
     };
     f.requester_id = q.requester;
     f.team_id = q.team;
-    f.channel = q.channel.as_deref().map(Channel::parse).transpose().map_err(|e| ApiError::field("/channel", e.to_string()))?;
+    f.channel =
+        q.channel.as_deref().map(Channel::parse).transpose().map_err(|e| ApiError::field("/channel", e.to_string()))?;
     f.tag = q.tag.clone().filter(|t| !t.is_empty());
     f.q = q.q.clone().filter(|s| !s.trim().is_empty());
     Ok(f)
@@ -344,11 +363,16 @@ pub(crate) fn parse_filter(p: &Principal, q: &TicketListParams) -> ApiResult<Tic
 /// Lists tickets, newest activity first, by keyset cursor.
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(TicketListParams),
     responses((status = 200, body = TicketList), (status = 400, body = crate::error::Problem)))]
-async fn list_tickets(State(app): State<AppState>, Caller(p): Caller, ApiQuery(q): ApiQuery<TicketListParams>) -> ApiResult<Json<TicketList>> {
+async fn list_tickets(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiQuery(q): ApiQuery<TicketListParams>,
+) -> ApiResult<Json<TicketList>> {
     let filter = parse_filter(&p, &q)?;
     let sort = q.sort.as_deref().map(TicketSort::parse).transpose()?.unwrap_or_default();
     let page = autocrm_store::tickets::list(&app.store, &p, &filter, sort, q.limit, q.cursor.as_deref()).await?;
-    let count = if q.cursor.is_none() { autocrm_store::tickets::count_for(&app.store, &p, &filter).await? } else { None };
+    let count =
+        if q.cursor.is_none() { autocrm_store::tickets::count_for(&app.store, &p, &filter).await? } else { None };
     Ok(Json(TicketList { data: outs(&app, &p, page.data).await?, next_cursor: page.next_cursor, count }))
 }
 
@@ -369,7 +393,12 @@ async fn get_ticket(State(app): State<AppState>, Caller(p): Caller, Id(id): Id) 
 /// Changes a ticket's properties.
 #[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", params(("id" = i64, Path)), request_body = TicketPatch,
     responses((status = 200, body = TicketOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn update_ticket(State(app): State<AppState>, Caller(p): Caller, Id(id): Id, ApiJson(patch): ApiJson<TicketPatch>) -> ApiResult<Json<TicketOut>> {
+async fn update_ticket(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiJson(patch): ApiJson<TicketPatch>,
+) -> ApiResult<Json<TicketOut>> {
     let v = autocrm_store::tickets::update(&app.store, &p, id, &patch.into_store()).await?;
     Ok(Json(ticket_out(&app, &p, v).await?))
 }
@@ -396,7 +425,11 @@ pub struct BulkOut {
 /// Applies one change to many tickets, all or nothing.
 #[utoipa::path(post, path = "/api/v1/tickets/bulk", tag = "tickets", request_body = BulkIn,
     responses((status = 200, body = BulkOut), (status = 422, body = crate::error::Problem)))]
-async fn bulk_update_tickets(State(app): State<AppState>, Caller(p): Caller, ApiJson(input): ApiJson<BulkIn>) -> ApiResult<Json<BulkOut>> {
+async fn bulk_update_tickets(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(input): ApiJson<BulkIn>,
+) -> ApiResult<Json<BulkOut>> {
     let ids = autocrm_store::tickets::bulk_update(&app.store, &p, &input.ids, &input.patch.into_store()).await?;
     Ok(Json(BulkOut { updated: ids.len(), ids }))
 }
@@ -412,7 +445,12 @@ pub struct MergeIn {
 /// Merges this ticket into another: messages move, this one closes with a link.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/merge", tag = "tickets", params(("id" = i64, Path)), request_body = MergeIn,
     responses((status = 200, description = "The target ticket", body = TicketOut), (status = 409, body = crate::error::Problem)))]
-async fn merge_ticket(State(app): State<AppState>, Caller(p): Caller, Id(id): Id, ApiJson(input): ApiJson<MergeIn>) -> ApiResult<Json<TicketOut>> {
+async fn merge_ticket(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiJson(input): ApiJson<MergeIn>,
+) -> ApiResult<Json<TicketOut>> {
     let v = autocrm_store::tickets::merge(&app.store, &p, id, input.target_id).await?;
     Ok(Json(ticket_out(&app, &p, v).await?))
 }
@@ -489,7 +527,12 @@ pub struct MessageListParams {
 /// A ticket's messages (customers: public replies only).
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/messages", tag = "tickets", params(("id" = i64, Path), MessageListParams),
     responses((status = 200, body = ListOut<MessageOut>)))]
-async fn list_messages(State(app): State<AppState>, Caller(p): Caller, Id(id): Id, ApiQuery(q): ApiQuery<MessageListParams>) -> ApiResult<Json<ListOut<MessageOut>>> {
+async fn list_messages(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiQuery(q): ApiQuery<MessageListParams>,
+) -> ApiResult<Json<ListOut<MessageOut>>> {
     let desc = match q.order.as_deref() {
         None | Some("asc") => false,
         Some("desc") => true,
@@ -502,7 +545,12 @@ async fn list_messages(State(app): State<AppState>, Caller(p): Caller, Id(id): I
 /// Adds a public reply or an internal note.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets", params(("id" = i64, Path)), request_body = MessageIn,
     responses((status = 201, body = MessageOut), (status = 422, body = crate::error::Problem)))]
-async fn create_message(State(app): State<AppState>, Caller(p): Caller, Id(id): Id, ApiJson(input): ApiJson<MessageIn>) -> ApiResult<(StatusCode, Json<MessageOut>)> {
+async fn create_message(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiJson(input): ApiJson<MessageIn>,
+) -> ApiResult<(StatusCode, Json<MessageOut>)> {
     let m = autocrm_store::messages::create(&app.store, &p, id, &input.body, input.internal).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
@@ -534,7 +582,9 @@ pub struct TrailOut {
 pub fn summarize(actor: &str, event_type: &str, data: &Value) -> String {
     match event_type {
         "ticket.created" => format!("{actor} created the ticket"),
-        "message.created" if data["message"]["internal"].as_bool() == Some(true) => format!("{actor} added an internal note"),
+        "message.created" if data["message"]["internal"].as_bool() == Some(true) => {
+            format!("{actor} added an internal note")
+        }
         "message.created" => format!("{actor} replied"),
         "ticket.merged" => format!("{actor} merged #{} into #{}", data["source"]["number"], data["target"]["number"]),
         "ticket.updated" => {
@@ -550,9 +600,17 @@ pub fn summarize(actor: &str, event_type: &str, data: &Value) -> String {
                             };
                             if k == "custom_fields" {
                                 let keys: Vec<&String> = v.as_object().map(|o| o.keys().collect()).unwrap_or_default();
-                                format!("custom fields {}", keys.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+                                format!(
+                                    "custom fields {}",
+                                    keys.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                                )
                             } else if v.get("from").is_some() || v.get("to").is_some() {
-                                format!("{} {} → {}", k.replace("_id", "").replace('_', " "), show(&v["from"]), show(&v["to"]))
+                                format!(
+                                    "{} {} → {}",
+                                    k.replace("_id", "").replace('_', " "),
+                                    show(&v["from"]),
+                                    show(&v["to"])
+                                )
                             } else {
                                 k.replace('_', " ")
                             }
@@ -569,7 +627,12 @@ pub fn summarize(actor: &str, event_type: &str, data: &Value) -> String {
 /// The ticket's audit trail, oldest first, read from the event log.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/events", tag = "tickets", params(("id" = i64, Path), PageParams),
     responses((status = 200, body = ListOut<TrailOut>)))]
-async fn list_ticket_events(State(app): State<AppState>, Caller(p): Caller, Id(id): Id, ApiQuery(q): ApiQuery<PageParams>) -> ApiResult<Json<ListOut<TrailOut>>> {
+async fn list_ticket_events(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiQuery(q): ApiQuery<PageParams>,
+) -> ApiResult<Json<ListOut<TrailOut>>> {
     let page = autocrm_store::events::for_ticket(&app.store, &p, id, q.limit, q.cursor.as_deref()).await?;
     Ok(Json(ListOut::from_page(page, |e| TrailOut {
         summary: summarize(&e.actor_name, &e.r#type, &e.data),

@@ -111,7 +111,11 @@ pub struct UserListParams {
 /// Lists users, oldest first.
 #[utoipa::path(get, path = "/api/v1/users", tag = "settings", params(UserListParams),
     responses((status = 200, body = ListOut<UserOut>), (status = 400, body = crate::error::Problem)))]
-async fn list_users(State(app): State<AppState>, Caller(p): Caller, ApiQuery(q): ApiQuery<UserListParams>) -> ApiResult<Json<ListOut<UserOut>>> {
+async fn list_users(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiQuery(q): ApiQuery<UserListParams>,
+) -> ApiResult<Json<ListOut<UserOut>>> {
     let page = autocrm_store::users::list(&app.store, &p, q.role, q.limit, q.cursor.as_deref()).await?;
     let next_cursor = page.next_cursor;
     let data = page.data.into_iter().map(user_out).collect::<ApiResult<Vec<_>>>()?;
@@ -121,7 +125,11 @@ async fn list_users(State(app): State<AppState>, Caller(p): Caller, ApiQuery(q):
 /// Creates a user (customers get a contact too).
 #[utoipa::path(post, path = "/api/v1/users", tag = "settings", request_body = UserIn,
     responses((status = 201, body = UserOut), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn create_user(State(app): State<AppState>, Caller(p): Caller, ApiJson(input): ApiJson<UserIn>) -> ApiResult<(StatusCode, Json<UserOut>)> {
+async fn create_user(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(input): ApiJson<UserIn>,
+) -> ApiResult<(StatusCode, Json<UserOut>)> {
     let email = EmailAddress::parse(&input.email).map_err(|e| ApiError::field("/email", e.to_string()))?;
     let password_hash = match input.password.as_deref() {
         None => None,
@@ -130,7 +138,12 @@ async fn create_user(State(app): State<AppState>, Caller(p): Caller, ApiJson(inp
             Some(hash_password(pw)?)
         }
     };
-    let row = autocrm_store::users::create(&app.store, &p, NewUser { email, name: input.name, role: input.role, password_hash }).await?;
+    let row = autocrm_store::users::create(
+        &app.store,
+        &p,
+        NewUser { email, name: input.name, role: input.role, password_hash },
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(user_out(row)?)))
 }
 
@@ -145,7 +158,12 @@ async fn get_user(State(app): State<AppState>, Caller(p): Caller, Id(id): Id) ->
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "settings", params(("id" = i64, Path)), request_body = UserPatch,
     responses((status = 200, body = UserOut), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)))]
-async fn update_user(State(app): State<AppState>, Caller(p): Caller, Id(id): Id, ApiJson(patch): ApiJson<UserPatch>) -> ApiResult<Json<UserOut>> {
+async fn update_user(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiJson(patch): ApiJson<UserPatch>,
+) -> ApiResult<Json<UserOut>> {
     let password_hash = match patch.password.as_deref() {
         None => None,
         Some(pw) => {
@@ -153,6 +171,7 @@ async fn update_user(State(app): State<AppState>, Caller(p): Caller, Id(id): Id,
             Some(hash_password(pw)?)
         }
     };
-    let row = autocrm_store::users::update(&app.store, &p, id, patch.name, patch.role, patch.active, password_hash).await?;
+    let row =
+        autocrm_store::users::update(&app.store, &p, id, patch.name, patch.role, patch.active, password_hash).await?;
     Ok(Json(user_out(row)?))
 }

@@ -190,7 +190,8 @@ async fn check_destination(app: &AppState, raw: &str) -> ApiResult<String> {
     if ip.is_none() {
         let host = url.host_str().ok_or_else(|| refuse(DestinationError::BadUrl))?;
         let port = url.port_or_known_default().ok_or_else(|| refuse(DestinationError::BadUrl))?;
-        let addrs: Vec<_> = tokio::net::lookup_host((host, port)).await.map_err(|_| refuse(DestinationError::Unresolvable))?.collect();
+        let addrs: Vec<_> =
+            tokio::net::lookup_host((host, port)).await.map_err(|_| refuse(DestinationError::Unresolvable))?.collect();
         if addrs.is_empty() {
             return Err(refuse(DestinationError::Unresolvable));
         }
@@ -211,7 +212,11 @@ async fn list_webhooks(State(app): State<AppState>, Caller(p): Caller) -> ApiRes
 /// Creates a subscription with a fresh signing secret.
 #[utoipa::path(post, path = "/api/v1/webhooks", tag = "integrations", request_body = WebhookIn,
     responses((status = 201, body = WebhookOut), (status = 422, body = crate::error::Problem)))]
-async fn create_webhook(State(app): State<AppState>, Caller(p): Caller, ApiJson(input): ApiJson<WebhookIn>) -> ApiResult<(StatusCode, Json<WebhookOut>)> {
+async fn create_webhook(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(input): ApiJson<WebhookIn>,
+) -> ApiResult<(StatusCode, Json<WebhookOut>)> {
     let url = check_destination(&app, &input.url).await?;
     let row = autocrm_store::webhooks::create(&app.store, &p, &url, &input.events, &input.description).await?;
     Ok((StatusCode::CREATED, Json(row.into())))
@@ -221,7 +226,10 @@ async fn create_webhook(State(app): State<AppState>, Caller(p): Caller, ApiJson(
 #[utoipa::path(get, path = "/api/v1/webhooks/event-types", tag = "integrations", responses((status = 200, body = EventTypeList)))]
 async fn list_event_types() -> Json<EventTypeList> {
     Json(EventTypeList {
-        data: EVENT_TYPES.iter().map(|(t, d)| EventTypeOut { event_type: (*t).to_owned(), description: (*d).to_owned() }).collect(),
+        data: EVENT_TYPES
+            .iter()
+            .map(|(t, d)| EventTypeOut { event_type: (*t).to_owned(), description: (*d).to_owned() })
+            .collect(),
     })
 }
 
@@ -235,12 +243,18 @@ async fn get_webhook(State(app): State<AppState>, Caller(p): Caller, Id(id): Id)
 /// Changes a subscription.
 #[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "integrations", params(("id" = i64, Path)), request_body = WebhookPatch,
     responses((status = 200, body = WebhookOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn update_webhook(State(app): State<AppState>, Caller(p): Caller, Id(id): Id, ApiJson(patch): ApiJson<WebhookPatch>) -> ApiResult<Json<WebhookOut>> {
+async fn update_webhook(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiJson(patch): ApiJson<WebhookPatch>,
+) -> ApiResult<Json<WebhookOut>> {
     let url = match patch.url.as_deref() {
         Some(u) => Some(check_destination(&app, u).await?),
         None => None,
     };
-    let row = autocrm_store::webhooks::update(&app.store, &p, id, url, patch.events, patch.description, patch.enabled).await?;
+    let row = autocrm_store::webhooks::update(&app.store, &p, id, url, patch.events, patch.description, patch.enabled)
+        .await?;
     Ok(Json(row.into()))
 }
 
@@ -255,7 +269,12 @@ async fn delete_webhook(State(app): State<AppState>, Caller(p): Caller, Id(id): 
 /// A subscription's delivery log, newest first.
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "integrations", params(("id" = i64, Path), PageParams),
     responses((status = 200, body = ListOut<DeliveryOut>), (status = 404, body = crate::error::Problem)))]
-async fn list_deliveries(State(app): State<AppState>, Caller(p): Caller, Id(id): Id, ApiQuery(q): ApiQuery<PageParams>) -> ApiResult<Json<ListOut<DeliveryOut>>> {
+async fn list_deliveries(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiQuery(q): ApiQuery<PageParams>,
+) -> ApiResult<Json<ListOut<DeliveryOut>>> {
     let page = autocrm_store::webhooks::deliveries(&app.store, &p, id, q.limit, q.cursor.as_deref()).await?;
     Ok(Json(ListOut::from_page(page, DeliveryOut::from)))
 }
@@ -264,12 +283,23 @@ async fn list_deliveries(State(app): State<AppState>, Caller(p): Caller, Id(id):
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", tag = "integrations",
     params(("id" = i64, Path), ("delivery_id" = i64, Path)),
     responses((status = 202, body = RedeliveryOut), (status = 404, body = crate::error::Problem)))]
-async fn redeliver_delivery(State(app): State<AppState>, Caller(p): Caller, Ids(id, delivery_id): Ids) -> ApiResult<(StatusCode, Json<RedeliveryOut>)> {
+async fn redeliver_delivery(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Ids(id, delivery_id): Ids,
+) -> ApiResult<(StatusCode, Json<RedeliveryOut>)> {
     let delivery = autocrm_store::webhooks::delivery(&app.store, &p, id, delivery_id).await?;
     let (ws, seq) = (p.workspace_id, delivery.event_seq);
     // A random suffix keeps repeated redeliveries from being deduplicated away.
     let dedupe = format!("wh:{id}:{ws}:{seq}:redeliver:{:016x}", rand::random::<u64>());
-    autocrm_store::jobs::enqueue(&app.store, ws, autocrm_store::jobs::WEBHOOK_DELIVERY, json!({"webhook_id": id, "seq": seq}), app.store.now(), Some(dedupe))
-        .await?;
+    autocrm_store::jobs::enqueue(
+        &app.store,
+        ws,
+        autocrm_store::jobs::WEBHOOK_DELIVERY,
+        json!({"webhook_id": id, "seq": seq}),
+        app.store.now(),
+        Some(dedupe),
+    )
+    .await?;
     Ok((StatusCode::ACCEPTED, Json(RedeliveryOut { webhook_id: id, event_seq: seq })))
 }

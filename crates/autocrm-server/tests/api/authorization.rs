@@ -28,7 +28,17 @@ async fn every_route_answers_each_principal_as_its_policy_says() {
     let agent = app.login("acme", "anna@acme.test").await;
     let foreign = app.login("other", "admin@other.test").await;
     // A ticket of customer A, a contact, a webhook with a delivery-less id, a spare key to revoke.
-    let t: Value = app.http.post(app.url("/api/v1/tickets")).session(&carla).json(&json!({"subject": "mine", "message": {"body": "hi"}})).send().await.unwrap().json().await.unwrap();
+    let t: Value = app
+        .http
+        .post(app.url("/api/v1/tickets"))
+        .session(&carla)
+        .json(&json!({"subject": "mine", "message": {"body": "hi"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let ticket = t["id"].as_i64().unwrap();
     let contact = t["requester"]["id"].as_i64().unwrap();
 
@@ -56,7 +66,9 @@ async fn every_route_answers_each_principal_as_its_policy_says() {
         let good_key = app.api_key(app.ws, scope.unwrap_or("tickets:read")).await;
         let other_scope = if scope == Some("contacts:read") { "tickets:write" } else { "contacts:read" };
         let bad_key = app.api_key(app.ws, other_scope).await;
-        let url = path.replace("{id}", &if path.starts_with("/api/v1/contacts") { contact } else { ticket }.to_string()).replace("{delivery_id}", "1");
+        let url = path
+            .replace("{id}", &if path.starts_with("/api/v1/contacts") { contact } else { ticket }.to_string())
+            .replace("{delivery_id}", "1");
         let whos = [
             Who::Anonymous,
             Who::Customer(carla.clone(), true),

@@ -25,12 +25,26 @@ fn write_routes(ticket: i64) -> Vec<(reqwest::Method, String)> {
 async fn malformed_wrongly_typed_and_oversized_bodies_get_4xx_problems_never_5xx() {
     let app = spawn_app().await;
     let key = app.api_key(app.ws, "admin").await;
-    let t: Value = app.http.post(app.url("/api/v1/tickets")).key(&key).json(&json!({"subject": "x", "requester": {"email": "x@x.test"}})).send().await.unwrap().json().await.unwrap();
+    let t: Value = app
+        .http
+        .post(app.url("/api/v1/tickets"))
+        .key(&key)
+        .json(&json!({"subject": "x", "requester": {"email": "x@x.test"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let id = t["id"].as_i64().unwrap();
     let huge = format!("{{\"subject\": \"{}\"}}", "a".repeat(2 * 1024 * 1024));
     let bodies: [(&str, String); 6] = [
         ("malformed", "{\"subject\": ".into()),
-        ("wrong types", json!({"subject": 5, "priority": [], "ids": "x", "body": false, "url": 1, "name": {}, "scopes": 3}).to_string()),
+        (
+            "wrong types",
+            json!({"subject": 5, "priority": [], "ids": "x", "body": false, "url": 1, "name": {}, "scopes": 3})
+                .to_string(),
+        ),
         ("unknown field", json!({"nonsense": true}).to_string()),
         ("array", "[]".into()),
         ("oversize", huge),
@@ -39,7 +53,15 @@ async fn malformed_wrongly_typed_and_oversized_bodies_get_4xx_problems_never_5xx
     let mut checked = 0;
     for (method, path) in write_routes(id) {
         for (label, body) in &bodies {
-            let res = app.http.request(method.clone(), app.url(&path)).key(&key).header("content-type", "application/json").body(body.clone()).send().await.unwrap();
+            let res = app
+                .http
+                .request(method.clone(), app.url(&path))
+                .key(&key)
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
             let status = res.status();
             let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
             assert!(status.is_client_error(), "{method} {path} with {label}: {status}");
@@ -60,11 +82,23 @@ async fn malformed_wrongly_typed_and_oversized_bodies_get_4xx_problems_never_5xx
 async fn invalid_custom_field_values_are_reported_with_pointers() {
     let app = spawn_app().await;
     let admin = app.login("acme", "admin@acme.test").await;
-    let res = app.http.post(app.url("/api/v1/custom-fields")).session(&admin)
-        .json(&json!({"entity": "ticket", "key": "qty", "label": "Quantity", "type": "number"})).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url("/api/v1/custom-fields"))
+        .session(&admin)
+        .json(&json!({"entity": "ticket", "key": "qty", "label": "Quantity", "type": "number"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    let res = app.http.post(app.url("/api/v1/tickets")).session(&admin)
-        .json(&json!({"subject": "x", "requester": {"email": "x@x.test"}, "custom_fields": {"qty": "many", "nope": 1}})).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url("/api/v1/tickets"))
+        .session(&admin)
+        .json(&json!({"subject": "x", "requester": {"email": "x@x.test"}, "custom_fields": {"qty": "many", "nope": 1}}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
     let p: Value = res.json().await.unwrap();
     let pointers: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();

@@ -1,6 +1,6 @@
 //! API tests: the real server on port 0 over a fresh real database
-//! (SQLite, or PostgreSQL when AUTOCRM_TEST_POSTGRES_URL is set).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+//! (SQLite, or PostgreSQL when `AUTOCRM_TEST_POSTGRES_URL` is set).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines, clippy::match_same_arms)]
 
 mod authorization;
 mod bad_input;

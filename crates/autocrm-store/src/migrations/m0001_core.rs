@@ -23,7 +23,7 @@ impl MigrationTrait for Migration {
 }
 
 const SQLITE: &[&str] = &[
-    r#"CREATE TABLE workspaces (
+    r"CREATE TABLE workspaces (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     slug TEXT NOT NULL CONSTRAINT workspaces_slug_key UNIQUE,
     name TEXT NOT NULL,
@@ -31,16 +31,16 @@ const SQLITE: &[&str] = &[
     locale TEXT NOT NULL DEFAULT 'en',
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
-)"#,
-    r#"CREATE TABLE counters (
+)",
+    r"CREATE TABLE counters (
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
     value INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (workspace_id, name)
-)"#,
-    r#"CREATE TABLE users (
+)",
+    r"CREATE TABLE users (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     email TEXT NOT NULL,
@@ -53,8 +53,8 @@ const SQLITE: &[&str] = &[
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     CONSTRAINT users_workspace_email_key UNIQUE (workspace_id, email)
-)"#,
-    r#"CREATE TABLE sessions (
+)",
+    r"CREATE TABLE sessions (
     id TEXT NOT NULL PRIMARY KEY,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -65,8 +65,8 @@ const SQLITE: &[&str] = &[
     expires_at TEXT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
-)"#,
-    r#"CREATE TABLE api_keys (
+)",
+    r"CREATE TABLE api_keys (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -79,8 +79,8 @@ const SQLITE: &[&str] = &[
     created_by_user_id INTEGER,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
-)"#,
-    r#"CREATE TABLE companies (
+)",
+    r"CREATE TABLE companies (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -90,8 +90,8 @@ const SQLITE: &[&str] = &[
     notes TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
-)"#,
-    r#"CREATE TABLE contacts (
+)",
+    r"CREATE TABLE contacts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -106,16 +106,16 @@ const SQLITE: &[&str] = &[
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     CONSTRAINT contacts_workspace_email_key UNIQUE (workspace_id, email)
-)"#,
-    r#"CREATE TABLE teams (
+)",
+    r"CREATE TABLE teams (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     CONSTRAINT teams_workspace_name_key UNIQUE (workspace_id, name)
-)"#,
-    r#"CREATE TABLE statuses (
+)",
+    r"CREATE TABLE statuses (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -126,8 +126,8 @@ const SQLITE: &[&str] = &[
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     CONSTRAINT statuses_workspace_name_key UNIQUE (workspace_id, name)
-)"#,
-    r#"CREATE TABLE custom_field_defs (
+)",
+    r"CREATE TABLE custom_field_defs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     entity TEXT NOT NULL CHECK (entity IN ('ticket','contact','company')),
@@ -142,8 +142,8 @@ const SQLITE: &[&str] = &[
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     CONSTRAINT custom_field_defs_key_key UNIQUE (workspace_id, entity, key)
-)"#,
-    r#"CREATE TABLE tickets (
+)",
+    r"CREATE TABLE tickets (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     number INTEGER NOT NULL,
@@ -165,16 +165,16 @@ const SQLITE: &[&str] = &[
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     CONSTRAINT tickets_workspace_number_key UNIQUE (workspace_id, number)
-)"#,
-    r#"CREATE TABLE ticket_tags (
+)",
+    r"CREATE TABLE ticket_tags (
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
     tag TEXT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (ticket_id, tag)
-)"#,
-    r#"CREATE TABLE messages (
+)",
+    r"CREATE TABLE messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
@@ -187,8 +187,8 @@ const SQLITE: &[&str] = &[
     body_text TEXT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
-)"#,
-    r#"CREATE TABLE attachments (
+)",
+    r"CREATE TABLE attachments (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     public_id TEXT NOT NULL CONSTRAINT attachments_public_id_key UNIQUE,
@@ -202,8 +202,8 @@ const SQLITE: &[&str] = &[
     uploaded_by_contact_id INTEGER,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
-)"#,
-    r#"CREATE TABLE events (
+)",
+    r"CREATE TABLE events (
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
     type TEXT NOT NULL,
@@ -218,8 +218,8 @@ const SQLITE: &[&str] = &[
     data TEXT NOT NULL,
     at TEXT NOT NULL,
     PRIMARY KEY (workspace_id, seq)
-)"#,
-    r#"CREATE TABLE webhooks (
+)",
+    r"CREATE TABLE webhooks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     url TEXT NOT NULL,
@@ -230,8 +230,8 @@ const SQLITE: &[&str] = &[
     disabled_reason TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
-)"#,
-    r#"CREATE TABLE webhook_deliveries (
+)",
+    r"CREATE TABLE webhook_deliveries (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
@@ -247,8 +247,8 @@ const SQLITE: &[&str] = &[
     next_attempt_at TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
-)"#,
-    r#"CREATE TABLE jobs (
+)",
+    r"CREATE TABLE jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     kind TEXT NOT NULL,
@@ -260,41 +260,41 @@ const SQLITE: &[&str] = &[
     dedupe_key TEXT CONSTRAINT jobs_dedupe_key_key UNIQUE,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
-)"#,
-    r#"CREATE INDEX users_contact_idx ON users (workspace_id, contact_id)"#,
-    r#"CREATE INDEX sessions_user_idx ON sessions (user_id)"#,
-    r#"CREATE INDEX api_keys_workspace_idx ON api_keys (workspace_id, id)"#,
-    r#"CREATE INDEX companies_workspace_idx ON companies (workspace_id, name, id)"#,
-    r#"CREATE INDEX contacts_workspace_name_idx ON contacts (workspace_id, name, id)"#,
-    r#"CREATE INDEX contacts_company_idx ON contacts (company_id)"#,
-    r#"CREATE INDEX contacts_external_ref_idx ON contacts (workspace_id, external_ref)"#,
-    r#"CREATE INDEX statuses_workspace_idx ON statuses (workspace_id, position)"#,
-    r#"CREATE INDEX tickets_updated_idx ON tickets (workspace_id, updated_at, id)"#,
-    r#"CREATE INDEX tickets_created_idx ON tickets (workspace_id, created_at, id)"#,
-    r#"CREATE INDEX tickets_category_updated_idx ON tickets (workspace_id, status_category, updated_at, id)"#,
-    r#"CREATE INDEX tickets_status_updated_idx ON tickets (workspace_id, status_id, updated_at, id)"#,
-    r#"CREATE INDEX tickets_assignee_updated_idx ON tickets (workspace_id, assignee_id, status_category, updated_at, id)"#,
-    r#"CREATE INDEX tickets_requester_updated_idx ON tickets (workspace_id, requester_id, updated_at, id)"#,
-    r#"CREATE INDEX tickets_priority_updated_idx ON tickets (workspace_id, priority, updated_at, id)"#,
-    r#"CREATE INDEX ticket_tags_tag_idx ON ticket_tags (workspace_id, tag, ticket_id)"#,
-    r#"CREATE INDEX messages_ticket_idx ON messages (ticket_id, id)"#,
-    r#"CREATE INDEX attachments_message_idx ON attachments (message_id)"#,
-    r#"CREATE INDEX events_ticket_idx ON events (workspace_id, ticket_id, seq)"#,
-    r#"CREATE INDEX webhooks_workspace_idx ON webhooks (workspace_id, id)"#,
-    r#"CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, id)"#,
-    r#"CREATE INDEX jobs_run_at_idx ON jobs (run_at, id)"#,
-    r#"CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, content='tickets', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"#,
-    r#"CREATE TRIGGER tickets_fts_ai AFTER INSERT ON tickets BEGIN INSERT INTO tickets_fts(rowid, subject) VALUES (new.id, new.subject); END"#,
-    r#"CREATE TRIGGER tickets_fts_ad AFTER DELETE ON tickets BEGIN INSERT INTO tickets_fts(tickets_fts, rowid, subject) VALUES ('delete', old.id, old.subject); END"#,
-    r#"CREATE TRIGGER tickets_fts_au AFTER UPDATE OF subject ON tickets BEGIN INSERT INTO tickets_fts(tickets_fts, rowid, subject) VALUES ('delete', old.id, old.subject); INSERT INTO tickets_fts(rowid, subject) VALUES (new.id, new.subject); END"#,
-    r#"CREATE VIRTUAL TABLE messages_fts USING fts5(body_text, content='messages', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"#,
-    r#"CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN INSERT INTO messages_fts(rowid, body_text) VALUES (new.id, new.body_text); END"#,
-    r#"CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN INSERT INTO messages_fts(messages_fts, rowid, body_text) VALUES ('delete', old.id, old.body_text); END"#,
-    r#"CREATE TRIGGER messages_fts_au AFTER UPDATE OF body_text ON messages BEGIN INSERT INTO messages_fts(messages_fts, rowid, body_text) VALUES ('delete', old.id, old.body_text); INSERT INTO messages_fts(rowid, body_text) VALUES (new.id, new.body_text); END"#,
+)",
+    r"CREATE INDEX users_contact_idx ON users (workspace_id, contact_id)",
+    r"CREATE INDEX sessions_user_idx ON sessions (user_id)",
+    r"CREATE INDEX api_keys_workspace_idx ON api_keys (workspace_id, id)",
+    r"CREATE INDEX companies_workspace_idx ON companies (workspace_id, name, id)",
+    r"CREATE INDEX contacts_workspace_name_idx ON contacts (workspace_id, name, id)",
+    r"CREATE INDEX contacts_company_idx ON contacts (company_id)",
+    r"CREATE INDEX contacts_external_ref_idx ON contacts (workspace_id, external_ref)",
+    r"CREATE INDEX statuses_workspace_idx ON statuses (workspace_id, position)",
+    r"CREATE INDEX tickets_updated_idx ON tickets (workspace_id, updated_at, id)",
+    r"CREATE INDEX tickets_created_idx ON tickets (workspace_id, created_at, id)",
+    r"CREATE INDEX tickets_category_updated_idx ON tickets (workspace_id, status_category, updated_at, id)",
+    r"CREATE INDEX tickets_status_updated_idx ON tickets (workspace_id, status_id, updated_at, id)",
+    r"CREATE INDEX tickets_assignee_updated_idx ON tickets (workspace_id, assignee_id, status_category, updated_at, id)",
+    r"CREATE INDEX tickets_requester_updated_idx ON tickets (workspace_id, requester_id, updated_at, id)",
+    r"CREATE INDEX tickets_priority_updated_idx ON tickets (workspace_id, priority, updated_at, id)",
+    r"CREATE INDEX ticket_tags_tag_idx ON ticket_tags (workspace_id, tag, ticket_id)",
+    r"CREATE INDEX messages_ticket_idx ON messages (ticket_id, id)",
+    r"CREATE INDEX attachments_message_idx ON attachments (message_id)",
+    r"CREATE INDEX events_ticket_idx ON events (workspace_id, ticket_id, seq)",
+    r"CREATE INDEX webhooks_workspace_idx ON webhooks (workspace_id, id)",
+    r"CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, id)",
+    r"CREATE INDEX jobs_run_at_idx ON jobs (run_at, id)",
+    r"CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, content='tickets', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    r"CREATE TRIGGER tickets_fts_ai AFTER INSERT ON tickets BEGIN INSERT INTO tickets_fts(rowid, subject) VALUES (new.id, new.subject); END",
+    r"CREATE TRIGGER tickets_fts_ad AFTER DELETE ON tickets BEGIN INSERT INTO tickets_fts(tickets_fts, rowid, subject) VALUES ('delete', old.id, old.subject); END",
+    r"CREATE TRIGGER tickets_fts_au AFTER UPDATE OF subject ON tickets BEGIN INSERT INTO tickets_fts(tickets_fts, rowid, subject) VALUES ('delete', old.id, old.subject); INSERT INTO tickets_fts(rowid, subject) VALUES (new.id, new.subject); END",
+    r"CREATE VIRTUAL TABLE messages_fts USING fts5(body_text, content='messages', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    r"CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN INSERT INTO messages_fts(rowid, body_text) VALUES (new.id, new.body_text); END",
+    r"CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN INSERT INTO messages_fts(messages_fts, rowid, body_text) VALUES ('delete', old.id, old.body_text); END",
+    r"CREATE TRIGGER messages_fts_au AFTER UPDATE OF body_text ON messages BEGIN INSERT INTO messages_fts(messages_fts, rowid, body_text) VALUES ('delete', old.id, old.body_text); INSERT INTO messages_fts(rowid, body_text) VALUES (new.id, new.body_text); END",
 ];
 
 const POSTGRES: &[&str] = &[
-    r#"CREATE TABLE workspaces (
+    r"CREATE TABLE workspaces (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     slug TEXT NOT NULL CONSTRAINT workspaces_slug_key UNIQUE,
     name TEXT NOT NULL,
@@ -302,16 +302,16 @@ const POSTGRES: &[&str] = &[
     locale TEXT NOT NULL DEFAULT 'en',
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
-)"#,
-    r#"CREATE TABLE counters (
+)",
+    r"CREATE TABLE counters (
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
     value BIGINT NOT NULL DEFAULT 0,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (workspace_id, name)
-)"#,
-    r#"CREATE TABLE users (
+)",
+    r"CREATE TABLE users (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     email TEXT NOT NULL,
@@ -324,8 +324,8 @@ const POSTGRES: &[&str] = &[
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     CONSTRAINT users_workspace_email_key UNIQUE (workspace_id, email)
-)"#,
-    r#"CREATE TABLE sessions (
+)",
+    r"CREATE TABLE sessions (
     id TEXT NOT NULL PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -336,8 +336,8 @@ const POSTGRES: &[&str] = &[
     expires_at TIMESTAMPTZ NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
-)"#,
-    r#"CREATE TABLE api_keys (
+)",
+    r"CREATE TABLE api_keys (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -350,8 +350,8 @@ const POSTGRES: &[&str] = &[
     created_by_user_id BIGINT,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
-)"#,
-    r#"CREATE TABLE companies (
+)",
+    r"CREATE TABLE companies (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -361,8 +361,8 @@ const POSTGRES: &[&str] = &[
     notes TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
-)"#,
-    r#"CREATE TABLE contacts (
+)",
+    r"CREATE TABLE contacts (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -377,16 +377,16 @@ const POSTGRES: &[&str] = &[
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     CONSTRAINT contacts_workspace_email_key UNIQUE (workspace_id, email)
-)"#,
-    r#"CREATE TABLE teams (
+)",
+    r"CREATE TABLE teams (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     CONSTRAINT teams_workspace_name_key UNIQUE (workspace_id, name)
-)"#,
-    r#"CREATE TABLE statuses (
+)",
+    r"CREATE TABLE statuses (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -397,8 +397,8 @@ const POSTGRES: &[&str] = &[
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     CONSTRAINT statuses_workspace_name_key UNIQUE (workspace_id, name)
-)"#,
-    r#"CREATE TABLE custom_field_defs (
+)",
+    r"CREATE TABLE custom_field_defs (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     entity TEXT NOT NULL CHECK (entity IN ('ticket','contact','company')),
@@ -413,8 +413,8 @@ const POSTGRES: &[&str] = &[
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     CONSTRAINT custom_field_defs_key_key UNIQUE (workspace_id, entity, key)
-)"#,
-    r#"CREATE TABLE tickets (
+)",
+    r"CREATE TABLE tickets (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     number BIGINT NOT NULL,
@@ -436,16 +436,16 @@ const POSTGRES: &[&str] = &[
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     CONSTRAINT tickets_workspace_number_key UNIQUE (workspace_id, number)
-)"#,
-    r#"CREATE TABLE ticket_tags (
+)",
+    r"CREATE TABLE ticket_tags (
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
     tag TEXT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (ticket_id, tag)
-)"#,
-    r#"CREATE TABLE messages (
+)",
+    r"CREATE TABLE messages (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
@@ -458,8 +458,8 @@ const POSTGRES: &[&str] = &[
     body_text TEXT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
-)"#,
-    r#"CREATE TABLE attachments (
+)",
+    r"CREATE TABLE attachments (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     public_id TEXT NOT NULL CONSTRAINT attachments_public_id_key UNIQUE,
@@ -473,8 +473,8 @@ const POSTGRES: &[&str] = &[
     uploaded_by_contact_id BIGINT,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
-)"#,
-    r#"CREATE TABLE events (
+)",
+    r"CREATE TABLE events (
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     seq BIGINT NOT NULL,
     type TEXT NOT NULL,
@@ -489,8 +489,8 @@ const POSTGRES: &[&str] = &[
     data JSONB NOT NULL,
     at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (workspace_id, seq)
-)"#,
-    r#"CREATE TABLE webhooks (
+)",
+    r"CREATE TABLE webhooks (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     url TEXT NOT NULL,
@@ -501,8 +501,8 @@ const POSTGRES: &[&str] = &[
     disabled_reason TEXT,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
-)"#,
-    r#"CREATE TABLE webhook_deliveries (
+)",
+    r"CREATE TABLE webhook_deliveries (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     webhook_id BIGINT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
@@ -518,8 +518,8 @@ const POSTGRES: &[&str] = &[
     next_attempt_at TIMESTAMPTZ,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
-)"#,
-    r#"CREATE TABLE jobs (
+)",
+    r"CREATE TABLE jobs (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     kind TEXT NOT NULL,
@@ -531,31 +531,31 @@ const POSTGRES: &[&str] = &[
     dedupe_key TEXT CONSTRAINT jobs_dedupe_key_key UNIQUE,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
-)"#,
-    r#"CREATE INDEX users_contact_idx ON users (workspace_id, contact_id)"#,
-    r#"CREATE INDEX sessions_user_idx ON sessions (user_id)"#,
-    r#"CREATE INDEX api_keys_workspace_idx ON api_keys (workspace_id, id)"#,
-    r#"CREATE INDEX companies_workspace_idx ON companies (workspace_id, name, id)"#,
-    r#"CREATE INDEX contacts_workspace_name_idx ON contacts (workspace_id, name, id)"#,
-    r#"CREATE INDEX contacts_company_idx ON contacts (company_id)"#,
-    r#"CREATE INDEX contacts_external_ref_idx ON contacts (workspace_id, external_ref)"#,
-    r#"CREATE INDEX statuses_workspace_idx ON statuses (workspace_id, position)"#,
-    r#"CREATE INDEX tickets_updated_idx ON tickets (workspace_id, updated_at, id)"#,
-    r#"CREATE INDEX tickets_created_idx ON tickets (workspace_id, created_at, id)"#,
-    r#"CREATE INDEX tickets_category_updated_idx ON tickets (workspace_id, status_category, updated_at, id)"#,
-    r#"CREATE INDEX tickets_status_updated_idx ON tickets (workspace_id, status_id, updated_at, id)"#,
-    r#"CREATE INDEX tickets_assignee_updated_idx ON tickets (workspace_id, assignee_id, status_category, updated_at, id)"#,
-    r#"CREATE INDEX tickets_requester_updated_idx ON tickets (workspace_id, requester_id, updated_at, id)"#,
-    r#"CREATE INDEX tickets_priority_updated_idx ON tickets (workspace_id, priority, updated_at, id)"#,
-    r#"CREATE INDEX ticket_tags_tag_idx ON ticket_tags (workspace_id, tag, ticket_id)"#,
-    r#"CREATE INDEX messages_ticket_idx ON messages (ticket_id, id)"#,
-    r#"CREATE INDEX attachments_message_idx ON attachments (message_id)"#,
-    r#"CREATE INDEX events_ticket_idx ON events (workspace_id, ticket_id, seq)"#,
-    r#"CREATE INDEX webhooks_workspace_idx ON webhooks (workspace_id, id)"#,
-    r#"CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, id)"#,
-    r#"CREATE INDEX jobs_run_at_idx ON jobs (run_at, id)"#,
-    r#"ALTER TABLE tickets ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('english', subject)) STORED"#,
-    r#"CREATE INDEX tickets_search_idx ON tickets USING GIN (search_vector)"#,
-    r#"ALTER TABLE messages ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('english', left(body_text, 100000))) STORED"#,
-    r#"CREATE INDEX messages_search_idx ON messages USING GIN (search_vector)"#,
+)",
+    r"CREATE INDEX users_contact_idx ON users (workspace_id, contact_id)",
+    r"CREATE INDEX sessions_user_idx ON sessions (user_id)",
+    r"CREATE INDEX api_keys_workspace_idx ON api_keys (workspace_id, id)",
+    r"CREATE INDEX companies_workspace_idx ON companies (workspace_id, name, id)",
+    r"CREATE INDEX contacts_workspace_name_idx ON contacts (workspace_id, name, id)",
+    r"CREATE INDEX contacts_company_idx ON contacts (company_id)",
+    r"CREATE INDEX contacts_external_ref_idx ON contacts (workspace_id, external_ref)",
+    r"CREATE INDEX statuses_workspace_idx ON statuses (workspace_id, position)",
+    r"CREATE INDEX tickets_updated_idx ON tickets (workspace_id, updated_at, id)",
+    r"CREATE INDEX tickets_created_idx ON tickets (workspace_id, created_at, id)",
+    r"CREATE INDEX tickets_category_updated_idx ON tickets (workspace_id, status_category, updated_at, id)",
+    r"CREATE INDEX tickets_status_updated_idx ON tickets (workspace_id, status_id, updated_at, id)",
+    r"CREATE INDEX tickets_assignee_updated_idx ON tickets (workspace_id, assignee_id, status_category, updated_at, id)",
+    r"CREATE INDEX tickets_requester_updated_idx ON tickets (workspace_id, requester_id, updated_at, id)",
+    r"CREATE INDEX tickets_priority_updated_idx ON tickets (workspace_id, priority, updated_at, id)",
+    r"CREATE INDEX ticket_tags_tag_idx ON ticket_tags (workspace_id, tag, ticket_id)",
+    r"CREATE INDEX messages_ticket_idx ON messages (ticket_id, id)",
+    r"CREATE INDEX attachments_message_idx ON attachments (message_id)",
+    r"CREATE INDEX events_ticket_idx ON events (workspace_id, ticket_id, seq)",
+    r"CREATE INDEX webhooks_workspace_idx ON webhooks (workspace_id, id)",
+    r"CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, id)",
+    r"CREATE INDEX jobs_run_at_idx ON jobs (run_at, id)",
+    r"ALTER TABLE tickets ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('english', subject)) STORED",
+    r"CREATE INDEX tickets_search_idx ON tickets USING GIN (search_vector)",
+    r"ALTER TABLE messages ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('english', left(body_text, 100000))) STORED",
+    r"CREATE INDEX messages_search_idx ON messages USING GIN (search_vector)",
 ];
