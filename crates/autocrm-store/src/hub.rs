@@ -79,6 +79,10 @@ pub(crate) async fn spawn_pg_listener(store: Store) -> StoreResult<()> {
             if node == store.hub.node_id() {
                 continue;
             }
+            if parts.next() == Some("1") {
+                // Another node queued jobs (e.g. webhook deliveries): idle workers here may take them.
+                store.jobs_wake.notify_waiters();
+            }
             let (Ok(ws), Ok(first), Ok(last)) = (ws.parse::<i64>(), first.parse::<i64>(), last.parse::<i64>()) else {
                 continue;
             };

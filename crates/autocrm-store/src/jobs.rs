@@ -96,14 +96,30 @@ pub async fn pending(store: &Store) -> StoreResult<u64> {
     Ok(jobs::Entity::find().count(&store.db).await?)
 }
 
-/// The earliest `run_at` of any job, so workers can sleep until then.
+/// When the next job can be claimed, so workers can sleep until then: the
+/// earliest `run_at` of unleased jobs, or the earliest end of a live lease.
 pub async fn next_run_at(store: &Store) -> StoreResult<Option<DateTime<Utc>>> {
+    use sea_orm::sea_query::ExprTrait as _;
     use sea_orm::{QueryOrder as _, QuerySelect as _};
-    Ok(jobs::Entity::find()
+    let now = store.now();
+    let free = jobs::Entity::find()
         .select_only()
         .column(jobs::Column::RunAt)
+        .filter(jobs::Column::LeaseUntil.is_null().or(jobs::Column::LeaseUntil.lt(now)))
         .order_by_asc(jobs::Column::RunAt)
         .into_tuple::<DateTime<Utc>>()
         .one(&store.db)
-        .await?)
+        .await?;
+    let leased = jobs::Entity::find()
+        .select_only()
+        .column(jobs::Column::LeaseUntil)
+        .filter(jobs::Column::LeaseUntil.gte(now))
+        .order_by_asc(jobs::Column::LeaseUntil)
+        .into_tuple::<DateTime<Utc>>()
+        .one(&store.db)
+        .await?;
+    Ok(match (free, leased) {
+        (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
+        (a, b) => a.or(b),
+    })
 }

@@ -19,7 +19,9 @@ pub fn tokens(q: &str) -> Vec<String> {
 }
 
 /// A condition `tickets.id IN (…matching tickets…)` for a list query.
-pub fn ticket_id_condition(backend: DbBackend, ws: i64, q: &str) -> StoreResult<Expr> {
+/// Internal notes count as matches only when `include_internal` (staff and keys);
+/// a customer's search never finds a ticket by words of a note they cannot read.
+pub fn ticket_id_condition(backend: DbBackend, ws: i64, q: &str, include_internal: bool) -> StoreResult<Expr> {
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(StoreError::invalid("/q", "must be at most 200 characters"));
     }
@@ -28,6 +30,8 @@ pub fn ticket_id_condition(backend: DbBackend, ws: i64, q: &str) -> StoreResult<
         // Only punctuation: matches nothing rather than everything.
         return Ok(Expr::cust("1 = 0"));
     }
+    // A constant chosen by the caller's role, never by the request.
+    let notes = if include_internal { "" } else { " AND m.internal = FALSE" };
     Ok(if backend == DbBackend::Sqlite {
         let last = toks.len() - 1;
         let expr = toks
@@ -38,9 +42,11 @@ pub fn ticket_id_condition(backend: DbBackend, ws: i64, q: &str) -> StoreResult<
             .join(" ");
         crate::cust_expr(
             backend,
-            "tickets.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH $1 \
-             UNION SELECT m.ticket_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid \
-             WHERE messages_fts MATCH $2 AND m.workspace_id = $3 AND m.internal = FALSE)",
+            &format!(
+                "tickets.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH $1 \
+                 UNION SELECT m.ticket_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid \
+                 WHERE messages_fts MATCH $2 AND m.workspace_id = $3{notes})"
+            ),
             vec![sea_orm::Value::from(expr.clone()), expr.into(), ws.into()],
         )
     } else {
@@ -55,9 +61,12 @@ pub fn ticket_id_condition(backend: DbBackend, ws: i64, q: &str) -> StoreResult<
             .join(" & ");
         crate::cust_expr(
             backend,
-            "tickets.id IN (SELECT t2.id FROM tickets t2 WHERE t2.workspace_id = $1 AND t2.search_vector @@ to_tsquery('english', $2) \
-             UNION SELECT m.ticket_id FROM messages m WHERE m.workspace_id = $3 AND m.internal = FALSE \
-             AND m.search_vector @@ to_tsquery('english', $4))",
+            &format!(
+                "tickets.id IN (SELECT t2.id FROM tickets t2 WHERE t2.workspace_id = $1 \
+                 AND t2.search_vector @@ to_tsquery('english', $2) \
+                 UNION SELECT m.ticket_id FROM messages m WHERE m.workspace_id = $3{notes} \
+                 AND m.search_vector @@ to_tsquery('english', $4))"
+            ),
             vec![sea_orm::Value::from(ws), text.clone().into(), ws.into(), text.into()],
         )
     })

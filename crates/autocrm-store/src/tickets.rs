@@ -378,7 +378,7 @@ pub async fn list(
         ));
     }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        base = base.add(crate::search::ticket_id_condition(store.backend, p.workspace_id, q)?);
+        base = base.add(crate::search::ticket_id_condition(store.backend, p.workspace_id, q, p.sees_all_tickets())?);
     }
     if let Some((key, id)) = after {
         let col = sort.column();

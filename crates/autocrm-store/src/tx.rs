@@ -202,7 +202,8 @@ impl Tx {
         }
         if store.backend == DbBackend::Postgres {
             // Delivered by PostgreSQL only if and when the transaction commits.
-            let payload = format!("{}:{ws}:{first}:{last}", store.hub.node_id());
+            // The last part tells other nodes' workers that jobs are waiting.
+            let payload = format!("{}:{ws}:{first}:{last}:{}", store.hub.node_id(), u8::from(jobs_enqueued));
             txn.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 "SELECT pg_notify('autocrm_events', $1)",
