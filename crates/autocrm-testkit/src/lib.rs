@@ -7,12 +7,14 @@
 #![allow(clippy::missing_panics_doc, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
+use autocrm_domain::auth::PrincipalKind;
 use autocrm_domain::{EmailAddress, Principal, Role, ScopeSet};
 use autocrm_server::{AppState, ServerConfig};
-use autocrm_store::{Store, StoreOptions, SystemClock};
+use autocrm_store::{Clock, Store, StoreOptions, SystemClock};
+use chrono::{DateTime, TimeDelta, Timelike as _, Utc};
 use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 
@@ -31,16 +33,69 @@ pub struct TestApp {
     pub ws: i64,
     /// A plain HTTP client (no cookies).
     pub http: reqwest::Client,
-    _dir: tempfile_dir::TempDir,
+    _dir: TempDir,
 }
 
-mod tempfile_dir {
-    /// A directory removed on drop.
-    pub struct TempDir(pub std::path::PathBuf);
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
+/// A fresh directory under the system temp dir, removed on drop.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates `autocrm-test-<random>`.
+    pub fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("autocrm-test-{}", unique()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Default for TempDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A clock that stands still until a test sets or advances it.
+#[derive(Debug)]
+pub struct TestClock(Mutex<DateTime<Utc>>);
+
+impl TestClock {
+    /// Starts at the current whole second (every backend stores it exactly).
+    pub fn new() -> Self {
+        Self(Mutex::new(Utc::now().with_nanosecond(0).unwrap()))
+    }
+
+    /// Moves time by `by` (negative moves it back).
+    pub fn advance(&self, by: TimeDelta) {
+        *self.0.lock().unwrap() += by;
+    }
+
+    /// Sets the time.
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self.0.lock().unwrap() = at;
+    }
+}
+
+impl Default for TestClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
     }
 }
 
@@ -80,30 +135,57 @@ pub async fn fresh_store(dir: &std::path::Path) -> Store {
     open_store(&url, dir).await
 }
 
+/// Opens a migrated store with an injected clock on a fresh database.
+pub async fn fresh_store_with_clock(dir: &std::path::Path, clock: Arc<dyn Clock>) -> Store {
+    let url = fresh_database(dir).await;
+    open_store_with_clock(&url, dir, clock).await
+}
+
 /// Opens and migrates a store at `url`.
 pub async fn open_store(url: &str, dir: &std::path::Path) -> Store {
-    let store = Store::connect(StoreOptions {
-        url: url.to_owned(),
-        max_connections: 8,
-        blob_dir: dir.join("blobs"),
-        clock: Arc::new(SystemClock),
-    })
-    .await
-    .expect("connect store");
+    open_store_with_clock(url, dir, Arc::new(SystemClock)).await
+}
+
+/// Opens and migrates a store at `url` reading time from `clock`.
+pub async fn open_store_with_clock(url: &str, dir: &std::path::Path, clock: Arc<dyn Clock>) -> Store {
+    let store =
+        Store::connect(StoreOptions { url: url.to_owned(), max_connections: 8, blob_dir: dir.join("blobs"), clock })
+            .await
+            .expect("connect store");
     store.migrate().await.expect("migrate");
     store
 }
 
 /// Starts the app on port 0 with a fresh database and seeded people.
 pub async fn spawn_app() -> TestApp {
-    let dir = std::env::temp_dir().join(format!("autocrm-test-{}", unique()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = fresh_store(&dir).await;
-    spawn_on(store, dir).await
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], with the server configuration adjusted by `configure`
+/// (low rate limits, a small body limit …).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    let dir = TempDir::new();
+    let store = fresh_store(dir.path()).await;
+    let mut config = test_config();
+    configure(&mut config);
+    spawn_on_dir(store, dir, config).await
+}
+
+/// The configuration test apps run with: defaults, plus loopback webhooks.
+pub fn test_config() -> ServerConfig {
+    ServerConfig {
+        webhook_allow: autocrm_domain::ssrf::AllowList::parse("127.0.0.0/8").unwrap(),
+        ..ServerConfig::default()
+    }
 }
 
 /// Starts a server over an existing store (two nodes on one PostgreSQL database).
+/// `dir` is removed when the app is dropped.
 pub async fn spawn_on(store: Store, dir: PathBuf) -> TestApp {
+    spawn_on_dir(store, TempDir(dir), test_config()).await
+}
+
+async fn spawn_on_dir(store: Store, dir: TempDir, config: ServerConfig) -> TestApp {
     let _ = rustls::crypto::ring::default_provider().install_default();
     store.start_cluster_listener().await.unwrap();
     let ws = match autocrm_store::workspaces::by_slug(&store, "acme").await.unwrap() {
@@ -112,25 +194,16 @@ pub async fn spawn_on(store: Store, dir: PathBuf) -> TestApp {
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = ServerConfig {
-        webhook_allow: autocrm_domain::ssrf::AllowList::parse("127.0.0.0/8").unwrap(),
-        ..ServerConfig::default()
-    };
     let state = AppState::new(store.clone(), config);
     tokio::spawn(async move {
         autocrm_server::serve(listener, state, std::future::pending()).await.ok();
     });
-    TestApp {
-        base: format!("http://{addr}"),
-        addr,
-        store,
-        ws,
-        http: reqwest::Client::new(),
-        _dir: tempfile_dir::TempDir(dir),
-    }
+    TestApp { base: format!("http://{addr}"), addr, store, ws, http: reqwest::Client::new(), _dir: dir }
 }
 
-async fn seed(store: &Store) -> i64 {
+/// Seeds workspaces `acme` (admin, agent, customers Carla and Bob) and
+/// `other` (its admin); returns acme's id. Every user's password is [`PASSWORD`].
+pub async fn seed(store: &Store) -> i64 {
     let ws = autocrm_store::workspaces::create(store, "acme", "Acme Shop", "UTC", "en").await.unwrap();
     let other = autocrm_store::workspaces::create(store, "other", "Other Shop", "UTC", "en").await.unwrap();
     let hash = autocrm_server::auth::hash_password(PASSWORD).unwrap();
@@ -155,6 +228,21 @@ async fn seed(store: &Store) -> i64 {
         .unwrap();
     }
     ws.id
+}
+
+/// The principal a seeded user acts as (what the server builds from their session).
+pub async fn principal(store: &Store, workspace: &str, email: &str) -> Principal {
+    let ws = autocrm_store::workspaces::by_slug(store, workspace).await.unwrap().expect("workspace");
+    let user = autocrm_store::users::by_email(store, ws.id, email).await.unwrap().expect("user");
+    Principal {
+        workspace_id: ws.id,
+        kind: PrincipalKind::User {
+            user_id: user.id,
+            role: Role::parse(&user.role).unwrap(),
+            contact_id: user.contact_id,
+            name: user.name,
+        },
+    }
 }
 
 /// A signed-in session: cookie and CSRF token.
@@ -199,6 +287,21 @@ impl TestApp {
         .await
         .unwrap()
         .1
+    }
+
+    /// Starts job workers on this node (loopback webhook destinations allowed);
+    /// they stop when the handle is dropped.
+    pub fn spawn_workers(&self) -> autocrm_jobs::WorkerHandle {
+        autocrm_jobs::spawn_workers(
+            self.store.clone(),
+            autocrm_jobs::WorkerConfig {
+                workers: 1,
+                poll_interval: std::time::Duration::from_millis(200),
+                allow_networks: autocrm_domain::ssrf::AllowList::parse("127.0.0.0/8").unwrap(),
+                request_timeout: std::time::Duration::from_secs(5),
+                ..autocrm_jobs::WorkerConfig::default()
+            },
+        )
     }
 
     /// The id of workspace `slug`.
