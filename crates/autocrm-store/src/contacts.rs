@@ -60,7 +60,7 @@ pub(crate) async fn find_or_create_by_email(
     let name =
         name.map(str::trim).filter(|n| !n.is_empty()).map_or_else(|| email.local_part().to_owned(), str::to_owned);
     let now = tx.store.now();
-    let row = contacts::ActiveModel {
+    let new_row = contacts::ActiveModel {
         workspace_id: Set(tx.ws()),
         name: Set(name.chars().take(200).collect()),
         email: Set(Some(email.as_str().to_owned())),
@@ -74,10 +74,26 @@ pub(crate) async fn find_or_create_by_email(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
+    };
+    // Two writers may add the same new address at once (PostgreSQL): the later one
+    // waits for the first to commit, then takes its row instead of failing with a 409.
+    let inserted = contacts::Entity::insert(new_row)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([contacts::Column::WorkspaceId, contacts::Column::Email])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(tx.conn())
+        .await?;
+    let row = contacts::Entity::find()
+        .filter(contacts::Column::WorkspaceId.eq(tx.ws()))
+        .filter(contacts::Column::Email.eq(email.as_str()))
+        .one(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if inserted > 0 {
+        tx.emit(contact_event("contact.created", &row));
     }
-    .insert(tx.conn())
-    .await?;
-    tx.emit(contact_event("contact.created", &row));
     Ok(row)
 }
 
