@@ -11,6 +11,7 @@ pub mod extract;
 mod limits;
 mod metrics;
 mod openapi;
+mod web;
 pub mod routes;
 
 use std::net::SocketAddr;
@@ -101,6 +102,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(openapi::docs_router(doc))
+        .fallback(web::serve)
         // Route layers run after routing, so they see the matched path template.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))

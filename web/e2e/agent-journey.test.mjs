@@ -1,0 +1,167 @@
+// The agent's day in a real browser against the real binary on a fresh demo database.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DEMO, signIn, startBrowser, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('an agent signs in, opens a ticket, replies with formatting and adds an internal note', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server.base, DEMO.agent);
+
+  await page.goto(`${server.base}/queue/open`);
+  const firstRow = page.locator('[role="row"][data-ticket-id]').first();
+  await firstRow.waitFor();
+  const subject = (await firstRow.locator('[role="gridcell"]').nth(2).innerText()).trim();
+  await firstRow.click();
+  await assert.doesNotReject(page.getByTestId('ticket-subject').waitFor());
+  assert.equal((await page.getByTestId('ticket-subject').innerText()).trim(), subject);
+
+  const editor = page.getByRole('textbox', { name: 'Reply' });
+  await editor.click();
+  await editor.pressSequentially('Your refund is ');
+  await page.getByRole('button', { name: 'Bold' }).click();
+  await editor.pressSequentially('on its way');
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  const reply = page.getByTestId('public-message').filter({ hasText: 'Your refund is on its way' });
+  await reply.waitFor();
+  assert.equal(await reply.locator('strong', { hasText: 'on its way' }).count(), 1);
+
+  await page.getByTestId('reply-editor').getByText('Internal note', { exact: true }).click();
+  await editor.click();
+  await editor.pressSequentially('Checked the order, refund approved');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await page.getByTestId('internal-note').filter({ hasText: 'refund approved' }).waitFor();
+  await context.close();
+});
+
+test('a reply written in one browser appears live in another within 2 seconds', async () => {
+  const watcher = await browser.newContext();
+  const writer = await browser.newContext();
+  const watchPage = await watcher.newPage();
+  const writePage = await writer.newPage();
+  await signIn(watchPage, server.base, DEMO.admin);
+  await signIn(writePage, server.base, DEMO.agent);
+
+  await writePage.goto(`${server.base}/queue/open`);
+  const row = writePage.locator('[role="row"][data-ticket-id]').nth(1);
+  await row.waitFor();
+  const id = await row.getAttribute('data-ticket-id');
+  await watchPage.goto(`${server.base}/tickets/${id}`);
+  await watchPage.getByTestId('ticket-subject').waitFor();
+  await watchPage.getByTestId('live-indicator').filter({ hasText: 'live' }).waitFor();
+
+  await writePage.goto(`${server.base}/tickets/${id}`);
+  const editor = writePage.getByRole('textbox', { name: 'Reply' });
+  await editor.click();
+  const text = `Live check ${Date.now()}`;
+  await editor.pressSequentially(text);
+  const sentAt = Date.now();
+  await writePage.getByRole('button', { name: 'Send reply' }).click();
+  await watchPage.getByTestId('public-message').filter({ hasText: text }).waitFor({ timeout: 5_000 });
+  const elapsed = Date.now() - sentAt;
+  assert.ok(elapsed < 2_000, `the reply took ${elapsed} ms to appear`);
+  await watcher.close();
+  await writer.close();
+});
+
+test('bulk-solving three tickets moves them out of the open view and updates its count', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server.base, DEMO.admin);
+  await page.goto(`${server.base}/queue/open`);
+  const count = page.getByTestId('view-count-open');
+  await page.locator('[role="row"][data-ticket-id]').first().waitFor();
+  await count.filter({ hasText: /^\d+$/ }).waitFor();
+  const before = Number(await count.innerText());
+  const rows = page.locator('[role="row"][data-ticket-id]');
+  const ids = [];
+  for (let i = 0; i < 3; i++) {
+    ids.push(await rows.nth(i).getAttribute('data-ticket-id'));
+    await rows.nth(i).getByRole('checkbox').check();
+  }
+  await page.getByTestId('bulk-bar').getByRole('button', { name: 'Status' }).click();
+  await page.getByRole('menuitem', { name: 'Solved' }).click();
+  await page.getByText('3 tickets updated').waitFor();
+  await count.filter({ hasText: String(before - 3) }).waitFor();
+  for (const id of ids) {
+    assert.equal(await page.locator(`[role="row"][data-ticket-id="${id}"]`).count(), 0, `ticket ${id} is still listed`);
+  }
+  await context.close();
+});
+
+test('script in a ticket subject or message renders as text', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let dialogs = 0;
+  page.on('dialog', async (d) => {
+    dialogs += 1;
+    await d.dismiss();
+  });
+  await signIn(page, server.base, DEMO.admin);
+  const payload = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
+  const created = await page.evaluate(async (p) => {
+    const session = await (await fetch('/api/v1/session')).json();
+    const res = await fetch('/api/v1/tickets', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token },
+      body: JSON.stringify({ subject: p, requester: { email: 'xss@example.com', name: p }, message: { body: p } }),
+    });
+    return { status: res.status, body: await res.json() };
+  }, payload);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  await page.goto(`${server.base}/tickets/${created.body.id}`);
+  await page.getByTestId('ticket-subject').waitFor();
+  assert.equal((await page.getByTestId('ticket-subject').innerText()).trim(), payload);
+  await page.goto(`${server.base}/queue/open`);
+  await page.locator(`[role="row"][data-ticket-id="${created.body.id}"]`).waitFor();
+  await page.waitForTimeout(300);
+  assert.equal(dialogs, 0, 'a script ran');
+  await context.close();
+});
+
+test('a customer session cannot read the agent app data', async () => {
+  const res = await fetch(`${server.base}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ workspace: DEMO.workspace, email: DEMO.admin, password: DEMO.password }),
+  });
+  assert.equal(res.status, 201);
+  // Find a customer with a login from the demo (users with role customer).
+  const cookie = res.headers.get('set-cookie').split(';')[0];
+  const users = await (await fetch(`${server.base}/api/v1/users?role=customer&limit=1`, { headers: { cookie } })).json();
+  assert.ok(users.data.length > 0, 'the demo has no customer users');
+  const customer = users.data[0];
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.base}/login`);
+  // Customers sign in through the same endpoint; the agent app refuses to show them anything.
+  const status = await page.evaluate(
+    async ({ ws, email }) => {
+      const r = await fetch('/api/v1/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workspace: ws, email, password: 'autocrm-demo-2026' }) });
+      if (r.status !== 201) return { login: r.status };
+      const users = await fetch('/api/v1/users');
+      const statuses = await fetch('/api/v1/audit-log');
+      return { login: r.status, users: users.status, audit: statuses.status };
+    },
+    { ws: DEMO.workspace, email: customer.email },
+  );
+  assert.equal(status.login, 201, `customer login answered ${status.login}`);
+  assert.ok([403, 404].includes(status.users), `users answered ${status.users}`);
+  assert.ok([403, 404].includes(status.audit), `audit log answered ${status.audit}`);
+  await page.goto(`${server.base}/queue/open`);
+  await page.getByText('This app is for the support team').waitFor();
+  await context.close();
+});

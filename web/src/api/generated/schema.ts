@@ -1,0 +1,3458 @@
+// Generated from the server's OpenAPI document by scripts/gen-api.mjs. Do not edit.
+export interface paths {
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists the workspace's keys (never their secrets). */
+        get: operations["list_api_keys"];
+        put?: never;
+        /** Creates a key and shows its secret once. */
+        post: operations["create_api_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes a key; it stops working at once. */
+        delete: operations["revoke_api_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads an attachment. */
+        get: operations["download_attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace audit log (every event, newest first). */
+        get: operations["list_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/companies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists companies, newest first. */
+        get: operations["list_companies"];
+        put?: never;
+        /** Creates a company. */
+        post: operations["create_company"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/companies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One company. */
+        get: operations["get_company"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes a company. */
+        patch: operations["update_company"];
+        trace?: never;
+    };
+    "/api/v1/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists contacts, newest first. */
+        get: operations["list_contacts"];
+        put?: never;
+        /** Creates a contact. */
+        post: operations["create_contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One contact (customers: only themselves). */
+        get: operations["get_contact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes a contact. */
+        patch: operations["update_contact"];
+        trace?: never;
+    };
+    "/api/v1/custom-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists field definitions (customers see only customer-visible ones). */
+        get: operations["list_custom_fields"];
+        put?: never;
+        /** Creates a field definition. */
+        post: operations["create_custom_field"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custom-fields/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes a field definition (key and type are fixed). */
+        patch: operations["update_custom_field"];
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-Sent Events: `id` is the seq, `event` the type, `data` an [`EventOut`].
+         *     Reconnect with `Last-Event-ID` to receive everything missed.
+         */
+        get: operations["stream_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Full-text search over ticket subjects and message bodies; same filters as the ticket list, `q` required. */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current session's user and CSRF token. */
+        get: operations["get_session"];
+        put?: never;
+        /** Signs in with a password; sets the session cookie (a new id at every sign-in). */
+        post: operations["create_session"];
+        /** Signs out (this session, or every session with `?everywhere=true`). */
+        delete: operations["delete_session"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/statuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every status of the workspace in display order. */
+        get: operations["list_statuses"];
+        put?: never;
+        /** Creates a status at the end of the list. */
+        post: operations["create_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/statuses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Renames, reorders or (de)activates a status. */
+        patch: operations["update_status"];
+        trace?: never;
+    };
+    "/api/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket tags in use, most used first (top 200). */
+        get: operations["list_tags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists tickets, newest activity first, by keyset cursor. */
+        get: operations["list_tickets"];
+        put?: never;
+        /** Creates a ticket with its first message. */
+        post: operations["create_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Applies one change to many tickets, all or nothing. */
+        post: operations["bulk_update_tickets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live counts from the counters: `t:cat:<category>`, `t:status:<id>`, `t:asg:<user|none>:<category>`. */
+        get: operations["count_tickets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One ticket. */
+        get: operations["get_ticket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes a ticket's properties. */
+        patch: operations["update_ticket"];
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A ticket's attachments. */
+        get: operations["list_attachments"];
+        put?: never;
+        /** Uploads a file to a ticket (`multipart/form-data` with `file` and optional `message_id`). */
+        post: operations["upload_attachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket's audit trail, oldest first, read from the event log. */
+        get: operations["list_ticket_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merges this ticket into another: messages move, this one closes with a link. */
+        post: operations["merge_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A ticket's messages (customers: public replies only). */
+        get: operations["list_messages"];
+        put?: never;
+        /** Adds a public reply or an internal note. */
+        post: operations["create_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists users, oldest first. */
+        get: operations["list_users"];
+        put?: never;
+        /** Creates a user (customers get a contact too). */
+        post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user. */
+        get: operations["get_user"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes a user's name, role, active flag or password. */
+        patch: operations["update_user"];
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists the workspace's subscriptions. */
+        get: operations["list_webhooks"];
+        put?: never;
+        /** Creates a subscription with a fresh signing secret. */
+        post: operations["create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The event types subscriptions can match. */
+        get: operations["list_event_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One subscription. */
+        get: operations["get_webhook"];
+        put?: never;
+        post?: never;
+        /** Deletes a subscription; pending deliveries stop. */
+        delete: operations["delete_webhook"];
+        options?: never;
+        head?: never;
+        /** Changes a subscription. */
+        patch: operations["update_webhook"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscription's delivery log, newest first. */
+        get: operations["list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queues the delivery's event again for the subscription. */
+        post: operations["redeliver_delivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process is up. */
+        get: operations["healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus text metrics. */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The database answers. */
+        get: operations["readyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @description A new key with its secret: the only time the secret is shown. */
+        ApiKeyCreated: components["schemas"]["ApiKeyOut"] & {
+            /** @description The secret (`acrm_…`); send it as `Authorization: Bearer`. */
+            key: string;
+        };
+        /** @description A new key. */
+        ApiKeyIn: {
+            /** @description Name (1–100 characters). */
+            name: string;
+            /** @description At least one scope; `admin` implies all. */
+            scopes: components["schemas"]["Scope"][];
+            /**
+             * Format: date-time
+             * @description When it stops working (must be in the future).
+             */
+            expires_at?: string | null;
+        };
+        /** @description Every key. */
+        ApiKeyList: {
+            /** @description Keys, oldest first. */
+            data: components["schemas"]["ApiKeyOut"][];
+        };
+        /** @description A key, without its secret. */
+        ApiKeyOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Name. */
+            name: string;
+            /** @description The secret's first characters, to recognise it. */
+            prefix: string;
+            /** @description Scopes. */
+            scopes: components["schemas"]["Scope"][];
+            /**
+             * Format: date-time
+             * @description When it stops working.
+             */
+            expires_at?: string | null;
+            /**
+             * Format: date-time
+             * @description Last use (to the minute).
+             */
+            last_used_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was revoked.
+             */
+            revoked_at?: string | null;
+            /**
+             * Format: int64
+             * @description Who created it.
+             */
+            created_by_user_id?: number | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+        };
+        /** @description An attachment's metadata. */
+        AttachmentOut: {
+            /** @description Opaque id. */
+            id: string;
+            /** @description File name. */
+            filename: string;
+            /** @description Declared media type. */
+            content_type: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description SHA-256 of the content. */
+            sha256: string;
+            /**
+             * Format: int64
+             * @description Message it belongs to.
+             */
+            message_id?: number | null;
+            /** @description Download URL. */
+            url: string;
+            /**
+             * Format: date-time
+             * @description Uploaded.
+             */
+            created_at: string;
+        };
+        /** @description Who wrote a message. */
+        AuthorOut: {
+            /** @description `contact`, `user` or `system`. */
+            kind: string;
+            /**
+             * Format: int64
+             * @description Contact or user id.
+             */
+            id?: number | null;
+        };
+        /** @description A bulk update: one patch applied to up to 1,000 tickets in one transaction. */
+        BulkIn: {
+            /** @description Ticket ids (1–1,000). */
+            ids: number[];
+            /** @description The change. */
+            patch: components["schemas"]["TicketPatch"];
+        };
+        /** @description The outcome of a bulk update. */
+        BulkOut: {
+            /** @description Tickets updated. */
+            updated: number;
+            /** @description Their ids. */
+            ids: number[];
+        };
+        /**
+         * @description Where a ticket came from.
+         * @enum {string}
+         */
+        Channel: "email" | "chat" | "sms" | "web" | "api" | "phone" | "internal";
+        /** @description A new company. */
+        CompanyIn: {
+            /** @description Name (1–200 characters). */
+            name: string;
+            /** @description Web domain (`shop.example`). */
+            domain?: string | null;
+            /** @description Tags. */
+            tags?: string[];
+            /** @description Custom field values by key. */
+            custom_fields?: Record<string, never>;
+            /** @description Notes. */
+            notes?: string | null;
+        };
+        /** @description A company. */
+        CompanyOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Name. */
+            name: string;
+            /** @description Web domain. */
+            domain?: string | null;
+            /** @description Tags. */
+            tags: string[];
+            /** @description Custom field values. */
+            custom_fields: Record<string, never>;
+            /** @description Notes. */
+            notes: string;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
+        /** @description A change to a company; absent fields stay, `null` clears the domain. */
+        CompanyPatch: {
+            /** @description New name. */
+            name?: string | null;
+            /** @description New domain, or `null`. */
+            domain?: string | null;
+            /** @description Replace the tags. */
+            tags?: string[] | null;
+            /** @description Custom field changes (`null` clears a value). */
+            custom_fields?: Record<string, never> | null;
+            /** @description New notes. */
+            notes?: string | null;
+        };
+        /** @description A new contact. */
+        ContactIn: {
+            /** @description Display name (defaults to the e-mail's local part). */
+            name?: string | null;
+            /** @description Primary e-mail (unique per workspace). */
+            email?: string | null;
+            /** @description Further e-mails. */
+            emails?: string[];
+            /** @description Phone numbers (E.164 preferred). */
+            phones?: string[];
+            /**
+             * Format: int64
+             * @description Company.
+             */
+            company_id?: number | null;
+            /** @description Tags. */
+            tags?: string[];
+            /** @description Custom field values by key. */
+            custom_fields?: Record<string, never>;
+            /** @description Free notes. */
+            notes?: string | null;
+            /** @description Id in an external system. */
+            external_ref?: string | null;
+        };
+        /** @description A contact. */
+        ContactOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Name. */
+            name: string;
+            /** @description Primary e-mail. */
+            email?: string | null;
+            /** @description Further e-mails. */
+            emails: string[];
+            /** @description Phones. */
+            phones: string[];
+            /**
+             * Format: int64
+             * @description Company.
+             */
+            company_id?: number | null;
+            /** @description Tags. */
+            tags: string[];
+            /** @description Custom field values. */
+            custom_fields: Record<string, never>;
+            /** @description Notes. */
+            notes: string;
+            /** @description External id. */
+            external_ref?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
+        /** @description A change to a contact; absent fields stay, `null` clears nullable ones. */
+        ContactPatch: {
+            /** @description New name. */
+            name?: string | null;
+            /** @description New primary e-mail, or `null`. */
+            email?: string | null;
+            /** @description Replace the further e-mails. */
+            emails?: string[] | null;
+            /** @description Replace the phones. */
+            phones?: string[] | null;
+            /**
+             * Format: int64
+             * @description New company, or `null`.
+             */
+            company_id?: number | null;
+            /** @description Replace the tags. */
+            tags?: string[] | null;
+            /** @description Custom field changes (`null` clears a value). */
+            custom_fields?: Record<string, never> | null;
+            /** @description New notes. */
+            notes?: string | null;
+            /** @description New external id, or `null`. */
+            external_ref?: string | null;
+        };
+        /** @description A new field definition. */
+        CustomFieldIn: {
+            /** @description `ticket`, `contact` or `company`. */
+            entity: string;
+            /** @description Storage key (`order_number`); fixed once created. */
+            key: string;
+            /** @description Label shown in forms. */
+            label: string;
+            /** @description Value type; fixed once created. */
+            type: components["schemas"]["FieldType"];
+            /** @description Required on create. */
+            required?: boolean;
+            /** @description Shown to customers. */
+            customer_visible?: boolean;
+            /** @description Options for `select` and `multi_select`. */
+            options?: string[];
+        };
+        /** @description Every field definition. */
+        CustomFieldList: {
+            /** @description Definitions in display order. */
+            data: components["schemas"]["CustomFieldOut"][];
+        };
+        /** @description A field definition. */
+        CustomFieldOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description `ticket`, `contact` or `company`. */
+            entity: string;
+            /** @description Storage key. */
+            key: string;
+            /** @description Label. */
+            label: string;
+            /** @description Value type. */
+            type: components["schemas"]["FieldType"];
+            /** @description Required on create. */
+            required: boolean;
+            /** @description Shown to customers. */
+            customer_visible: boolean;
+            /** @description Options for selects. */
+            options: string[];
+            /**
+             * Format: int32
+             * @description Display position.
+             */
+            position: number;
+            /** @description Offered in forms. */
+            active: boolean;
+        };
+        /** @description A change to a field definition. */
+        CustomFieldPatch: {
+            /** @description New label. */
+            label?: string | null;
+            /** @description Required on create. */
+            required?: boolean | null;
+            /** @description Shown to customers. */
+            customer_visible?: boolean | null;
+            /** @description Replace the options. */
+            options?: string[] | null;
+            /** @description (De)activate. */
+            active?: boolean | null;
+        };
+        /** @description One delivery attempt. */
+        DeliveryOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description Event delivered.
+             */
+            event_seq: number;
+            /** @description Its type. */
+            event_type: string;
+            /** @description `webhook-id` header value. */
+            msg_id: string;
+            /**
+             * Format: int32
+             * @description 1-based attempt number.
+             */
+            attempt: number;
+            /**
+             * Format: int32
+             * @description HTTP status, when a response came.
+             */
+            status_code?: number | null;
+            /** @description 2xx. */
+            ok: boolean;
+            /** @description Transport or policy error. */
+            error?: string | null;
+            /** @description First bytes of the response body. */
+            response_snippet?: string | null;
+            /**
+             * Format: int64
+             * @description Wall time.
+             */
+            duration_ms: number;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due.
+             */
+            next_attempt_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When the attempt was made.
+             */
+            created_at: string;
+        };
+        /** @description An event as streamed and listed. */
+        EventOut: {
+            /**
+             * Format: int64
+             * @description Position in the workspace's log (the SSE `id`).
+             */
+            seq: number;
+            /** @description `resource.verb`. */
+            type: string;
+            /** @description Resource kind. */
+            subject_type: string;
+            /**
+             * Format: int64
+             * @description Resource id.
+             */
+            subject_id?: number | null;
+            /**
+             * Format: int64
+             * @description Ticket, when the event belongs to one.
+             */
+            ticket_id?: number | null;
+            /** @description Actor kind. */
+            actor_kind: string;
+            /**
+             * Format: int64
+             * @description Actor id.
+             */
+            actor_id?: number | null;
+            /** @description Actor name. */
+            actor_name: string;
+            /** @description Payload. */
+            data: Record<string, never>;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+        };
+        /** @description Every event type. */
+        EventTypeList: {
+            /** @description Event types. */
+            data: components["schemas"]["EventTypeOut"][];
+        };
+        /** @description An event type a subscription can match. */
+        EventTypeOut: {
+            /** @description `resource.verb`. */
+            type: string;
+            /** @description What it means. */
+            description: string;
+        };
+        /**
+         * @description The value type of a custom field.
+         * @enum {string}
+         */
+        FieldType: "text" | "number" | "decimal" | "date" | "checkbox" | "select" | "multi_select";
+        /** @description The first message of a new ticket. */
+        FirstMessageIn: {
+            /** @description HTML or plain text; sanitised. */
+            body: string;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_CompanyOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /** @description Name. */
+                name: string;
+                /** @description Web domain. */
+                domain?: string | null;
+                /** @description Tags. */
+                tags: string[];
+                /** @description Custom field values. */
+                custom_fields: Record<string, never>;
+                /** @description Notes. */
+                notes: string;
+                /**
+                 * Format: date-time
+                 * @description Created.
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description Last changed.
+                 */
+                updated_at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_ContactOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /** @description Name. */
+                name: string;
+                /** @description Primary e-mail. */
+                email?: string | null;
+                /** @description Further e-mails. */
+                emails: string[];
+                /** @description Phones. */
+                phones: string[];
+                /**
+                 * Format: int64
+                 * @description Company.
+                 */
+                company_id?: number | null;
+                /** @description Tags. */
+                tags: string[];
+                /** @description Custom field values. */
+                custom_fields: Record<string, never>;
+                /** @description Notes. */
+                notes: string;
+                /** @description External id. */
+                external_ref?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Created.
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description Last changed.
+                 */
+                updated_at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_DeliveryOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /**
+                 * Format: int64
+                 * @description Event delivered.
+                 */
+                event_seq: number;
+                /** @description Its type. */
+                event_type: string;
+                /** @description `webhook-id` header value. */
+                msg_id: string;
+                /**
+                 * Format: int32
+                 * @description 1-based attempt number.
+                 */
+                attempt: number;
+                /**
+                 * Format: int32
+                 * @description HTTP status, when a response came.
+                 */
+                status_code?: number | null;
+                /** @description 2xx. */
+                ok: boolean;
+                /** @description Transport or policy error. */
+                error?: string | null;
+                /** @description First bytes of the response body. */
+                response_snippet?: string | null;
+                /**
+                 * Format: int64
+                 * @description Wall time.
+                 */
+                duration_ms: number;
+                /**
+                 * Format: date-time
+                 * @description When the next attempt is due.
+                 */
+                next_attempt_at?: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the attempt was made.
+                 */
+                created_at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_EventOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Position in the workspace's log (the SSE `id`).
+                 */
+                seq: number;
+                /** @description `resource.verb`. */
+                type: string;
+                /** @description Resource kind. */
+                subject_type: string;
+                /**
+                 * Format: int64
+                 * @description Resource id.
+                 */
+                subject_id?: number | null;
+                /**
+                 * Format: int64
+                 * @description Ticket, when the event belongs to one.
+                 */
+                ticket_id?: number | null;
+                /** @description Actor kind. */
+                actor_kind: string;
+                /**
+                 * Format: int64
+                 * @description Actor id.
+                 */
+                actor_id?: number | null;
+                /** @description Actor name. */
+                actor_name: string;
+                /** @description Payload. */
+                data: Record<string, never>;
+                /**
+                 * Format: date-time
+                 * @description When.
+                 */
+                at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_MessageOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /**
+                 * Format: int64
+                 * @description Ticket.
+                 */
+                ticket_id: number;
+                /** @description Internal note? */
+                internal: boolean;
+                /** @description Author. */
+                author: components["schemas"]["AuthorOut"];
+                /** @description Channel. */
+                channel: string;
+                /** @description Sanitised HTML. */
+                body_html: string;
+                /** @description Plain text. */
+                body_text: string;
+                /**
+                 * Format: date-time
+                 * @description Written at.
+                 */
+                created_at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_TrailOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Event seq.
+                 */
+                seq: number;
+                /** @description Event type. */
+                type: string;
+                /** @description Actor kind (`user`, `api_key`, `system`). */
+                actor_kind: string;
+                /**
+                 * Format: int64
+                 * @description Actor id.
+                 */
+                actor_id?: number | null;
+                /** @description Actor name. */
+                actor_name: string;
+                /** @description A sentence: "Anna changed priority normal → urgent". */
+                summary: string;
+                /** @description The event payload. */
+                data: Record<string, never>;
+                /**
+                 * Format: date-time
+                 * @description When.
+                 */
+                at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_UserOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /** @description Sign-in address. */
+                email: string;
+                /** @description Name. */
+                name: string;
+                /** @description Role. */
+                role: components["schemas"]["Role"];
+                /**
+                 * Format: int64
+                 * @description For customers, their contact.
+                 */
+                contact_id?: number | null;
+                /** @description Whether the user may sign in. */
+                active: boolean;
+                /** @description Whether a password is set (invited users have none yet). */
+                has_password: boolean;
+                /**
+                 * Format: date-time
+                 * @description Last sign-in.
+                 */
+                last_login_at?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Created.
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description Last changed.
+                 */
+                updated_at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description Where to merge. */
+        MergeIn: {
+            /**
+             * Format: int64
+             * @description The ticket that receives the conversation.
+             */
+            target_id: number;
+        };
+        /** @description A reply or internal note. */
+        MessageIn: {
+            /** @description HTML or plain text; sanitised. */
+            body: string;
+            /** @description `true` for an internal note (staff only). */
+            internal?: boolean;
+        };
+        /** @description A message. */
+        MessageOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description Ticket.
+             */
+            ticket_id: number;
+            /** @description Internal note? */
+            internal: boolean;
+            /** @description Author. */
+            author: components["schemas"]["AuthorOut"];
+            /** @description Channel. */
+            channel: string;
+            /** @description Sanitised HTML. */
+            body_html: string;
+            /** @description Plain text. */
+            body_text: string;
+            /**
+             * Format: date-time
+             * @description Written at.
+             */
+            created_at: string;
+        };
+        /** @description A person as tickets show them. */
+        PersonRef: {
+            /**
+             * Format: int64
+             * @description Id (contact id for requesters, user id for assignees).
+             */
+            id: number;
+            /** @description Name. */
+            name: string;
+            /** @description E-mail, where known. */
+            email?: string | null;
+        };
+        /**
+         * @description How urgent a ticket is.
+         * @enum {string}
+         */
+        Priority: "low" | "normal" | "high" | "urgent";
+        /** @description A problem document. */
+        Problem: {
+            /** @description A URI naming the problem type. */
+            type: string;
+            /** @description Short summary. */
+            title: string;
+            /**
+             * Format: int32
+             * @description HTTP status.
+             */
+            status: number;
+            /** @description Human-readable explanation of this occurrence. */
+            detail?: string | null;
+            /** @description Stable machine-readable code. */
+            code: string;
+            /** @description Per-field problems with JSON pointers. */
+            errors?: components["schemas"]["ProblemField"][];
+        };
+        /** @description One field's problem. */
+        ProblemField: {
+            /** @description JSON pointer into the request (`/custom_fields/qty`, `/limit`). */
+            pointer: string;
+            /** @description What is wrong. */
+            detail: string;
+        };
+        /** @description A queued redelivery. */
+        RedeliveryOut: {
+            /**
+             * Format: int64
+             * @description The subscription.
+             */
+            webhook_id: number;
+            /**
+             * Format: int64
+             * @description The event queued again.
+             */
+            event_seq: number;
+        };
+        /** @description The requester of a new ticket: an existing contact id, or an e-mail (found or created). */
+        RequesterIn: {
+            /**
+             * Format: int64
+             * @description Existing contact.
+             */
+            id?: number | null;
+            /** @description E-mail address. */
+            email?: string | null;
+            /** @description Name for a new contact. */
+            name?: string | null;
+        };
+        /**
+         * @description A user's role inside one workspace.
+         * @enum {string}
+         */
+        Role: "admin" | "agent" | "customer";
+        /**
+         * @description An API-key scope.
+         * @enum {string}
+         */
+        Scope: "tickets:read" | "tickets:write" | "contacts:read" | "contacts:write" | "admin";
+        /** @description Credentials. */
+        SessionIn: {
+            /** @description Workspace slug (`demo`). */
+            workspace: string;
+            /** @description Sign-in e-mail. */
+            email: string;
+            /** @description Password. */
+            password: string;
+        };
+        /** @description The signed-in user and the CSRF token to send on writes. */
+        SessionOut: {
+            /**
+             * Format: int64
+             * @description User id.
+             */
+            user_id: number;
+            /** @description Name. */
+            name: string;
+            /** @description Role. */
+            role: components["schemas"]["Role"];
+            /**
+             * Format: int64
+             * @description Workspace id.
+             */
+            workspace_id: number;
+            /**
+             * Format: int64
+             * @description The contact a customer is.
+             */
+            contact_id?: number | null;
+            /** @description Echo as `X-CSRF-Token` on every cookie-authenticated write. */
+            csrf_token: string;
+        };
+        /**
+         * @description The fixed lifecycle category every admin-defined status belongs to.
+         * @enum {string}
+         */
+        StatusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
+        /** @description A new status. */
+        StatusIn: {
+            /** @description Name (1–60 characters). */
+            name: string;
+            /** @description Its fixed category. */
+            category: components["schemas"]["StatusCategory"];
+        };
+        /** @description Every status. */
+        StatusList: {
+            /** @description Statuses in display order. */
+            data: components["schemas"]["StatusOut"][];
+        };
+        /** @description A status. */
+        StatusOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Name. */
+            name: string;
+            /** @description Fixed category. */
+            category: components["schemas"]["StatusCategory"];
+            /**
+             * Format: int32
+             * @description Display position.
+             */
+            position: number;
+            /** @description The default of its category. */
+            is_default: boolean;
+            /** @description Offered for new changes. */
+            active: boolean;
+        };
+        /** @description A change to a status. */
+        StatusPatch: {
+            /** @description New name. */
+            name?: string | null;
+            /**
+             * Format: int32
+             * @description New display position.
+             */
+            position?: number | null;
+            /** @description (De)activate; a category's default cannot be deactivated. */
+            active?: boolean | null;
+        };
+        /** @description A status as tickets show it. */
+        StatusRef: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Name. */
+            name: string;
+            /** @description Fixed category. */
+            category: components["schemas"]["StatusCategory"];
+        };
+        /** @description Tags in use. */
+        TagList: {
+            /** @description Most used first, at most 200. */
+            data: components["schemas"]["TagOut"][];
+        };
+        /** @description A tag and how many tickets carry it. */
+        TagOut: {
+            /** @description The tag. */
+            tag: string;
+            /**
+             * Format: int64
+             * @description Tickets carrying it.
+             */
+            count: number;
+        };
+        /** @description A new ticket. */
+        TicketIn: {
+            /** @description Subject (1–250 characters). */
+            subject: string;
+            requester?: null | components["schemas"]["RequesterIn"];
+            message?: null | components["schemas"]["FirstMessageIn"];
+            priority?: null | components["schemas"]["Priority"];
+            channel?: null | components["schemas"]["Channel"];
+            /**
+             * Format: int64
+             * @description Initial status (staff only).
+             */
+            status_id?: number | null;
+            /**
+             * Format: int64
+             * @description Assignee (staff only).
+             */
+            assignee_id?: number | null;
+            /**
+             * Format: int64
+             * @description Team (staff only).
+             */
+            team_id?: number | null;
+            /** @description Tags. */
+            tags?: string[];
+            /** @description Custom field values by key. */
+            custom_fields?: Record<string, never>;
+        };
+        /** @description A page of tickets. */
+        TicketList: {
+            /** @description Rows. */
+            data: components["schemas"]["TicketOut"][];
+            /** @description Next page's cursor. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description Total matching, when known without a scan (filters on status and assignee).
+             */
+            count?: number | null;
+        };
+        /** @description A ticket. */
+        TicketOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description Human number per workspace.
+             */
+            number: number;
+            /** @description `#1042`. */
+            display_number: string;
+            /** @description Subject. */
+            subject: string;
+            /** @description Status. */
+            status: components["schemas"]["StatusRef"];
+            /** @description Priority. */
+            priority: components["schemas"]["Priority"];
+            /** @description Channel it came from. */
+            channel: string;
+            /** @description Who asked. */
+            requester: components["schemas"]["PersonRef"];
+            assignee?: null | components["schemas"]["PersonRef"];
+            /**
+             * Format: int64
+             * @description Team.
+             */
+            team_id?: number | null;
+            /** @description Tags (staff only; empty for customers). */
+            tags: string[];
+            /** @description Custom field values (customers see only customer-visible fields). */
+            custom_fields: Record<string, never>;
+            /**
+             * Format: int64
+             * @description When merged, the ticket it went into.
+             */
+            merged_into_id?: number | null;
+            /**
+             * Format: int32
+             * @description Messages on it (for customers, including internal notes is avoided: public only count is not tracked).
+             */
+            message_count: number;
+            /**
+             * Format: date-time
+             * @description First public reply by staff.
+             */
+            first_response_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was last solved.
+             */
+            solved_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was closed.
+             */
+            closed_at?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
+        /** @description A change to a ticket; absent fields stay, `null` clears nullable ones. */
+        TicketPatch: {
+            /** @description New subject. */
+            subject?: string | null;
+            /**
+             * Format: int64
+             * @description New status.
+             */
+            status_id?: number | null;
+            priority?: null | components["schemas"]["Priority"];
+            /**
+             * Format: int64
+             * @description New assignee, or `null` to unassign.
+             */
+            assignee_id?: number | null;
+            /**
+             * Format: int64
+             * @description New team, or `null`.
+             */
+            team_id?: number | null;
+            /** @description Replace the tags. */
+            tags?: string[] | null;
+            /** @description Add tags. */
+            add_tags?: string[];
+            /** @description Remove tags. */
+            remove_tags?: string[];
+            /** @description Custom field changes (`null` clears a value). */
+            custom_fields?: Record<string, never> | null;
+        };
+        /** @description One line of a ticket's audit trail. */
+        TrailOut: {
+            /**
+             * Format: int64
+             * @description Event seq.
+             */
+            seq: number;
+            /** @description Event type. */
+            type: string;
+            /** @description Actor kind (`user`, `api_key`, `system`). */
+            actor_kind: string;
+            /**
+             * Format: int64
+             * @description Actor id.
+             */
+            actor_id?: number | null;
+            /** @description Actor name. */
+            actor_name: string;
+            /** @description A sentence: "Anna changed priority normal → urgent". */
+            summary: string;
+            /** @description The event payload. */
+            data: Record<string, never>;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+        };
+        /** @description A new user. */
+        UserIn: {
+            /** @description Sign-in address. */
+            email: string;
+            /** @description Display name (defaults to the e-mail's local part). */
+            name?: string;
+            /** @description Role. */
+            role: components["schemas"]["Role"];
+            /** @description Password (10–200 characters); absent for an invited user. */
+            password?: string | null;
+        };
+        /** @description A user. */
+        UserOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Sign-in address. */
+            email: string;
+            /** @description Name. */
+            name: string;
+            /** @description Role. */
+            role: components["schemas"]["Role"];
+            /**
+             * Format: int64
+             * @description For customers, their contact.
+             */
+            contact_id?: number | null;
+            /** @description Whether the user may sign in. */
+            active: boolean;
+            /** @description Whether a password is set (invited users have none yet). */
+            has_password: boolean;
+            /**
+             * Format: date-time
+             * @description Last sign-in.
+             */
+            last_login_at?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
+        /** @description A change to a user. */
+        UserPatch: {
+            /** @description New name. */
+            name?: string | null;
+            role?: null | components["schemas"]["Role"];
+            /** @description Deactivate (ends the user's sessions) or reactivate. */
+            active?: boolean | null;
+            /** @description New password (ends the user's sessions). */
+            password?: string | null;
+        };
+        /** @description A new subscription. */
+        WebhookIn: {
+            /** @description Public http(s) destination. */
+            url: string;
+            /** @description Event types or patterns (`ticket.*`, `*`), 1–50. */
+            events: string[];
+            /** @description Free description. */
+            description?: string;
+        };
+        /** @description Every subscription. */
+        WebhookList: {
+            /** @description Subscriptions, oldest first. */
+            data: components["schemas"]["WebhookOut"][];
+        };
+        /** @description A subscription, with its signing secret. */
+        WebhookOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Destination. */
+            url: string;
+            /** @description Description. */
+            description: string;
+            /** @description Event patterns. */
+            events: string[];
+            /** @description Signing secret (`whsec_…`). */
+            secret: string;
+            /** @description Whether deliveries are sent. */
+            enabled: boolean;
+            /** @description Why it was disabled automatically. */
+            disabled_reason?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
+        /** @description A change to a subscription. */
+        WebhookPatch: {
+            /** @description New destination. */
+            url?: string | null;
+            /** @description Replace the event patterns. */
+            events?: string[] | null;
+            /** @description New description. */
+            description?: string | null;
+            /** @description Enable (clears the disabled reason) or disable. */
+            enabled?: boolean | null;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    list_api_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+        };
+    };
+    create_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+        };
+    };
+    list_audit_log: {
+        parameters: {
+            query?: {
+                /** @description Event type (`ticket.updated`) or resource (`ticket.*`). */
+                type?: string;
+                /** @description Actor kind: `user`, `api_key`, `system`. */
+                actor_kind?: string;
+                /** @description Actor id. */
+                actor_id?: number;
+                /** @description Page size 1–200 (default 50). */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_EventOut"];
+                };
+            };
+        };
+    };
+    list_companies: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–100, default 50). */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_CompanyOut"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_company: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_company: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_company: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_contacts: {
+        parameters: {
+            query?: {
+                /** @description Name or e-mail prefix. */
+                q?: string;
+                /** @description Only contacts of this company. */
+                company_id?: number;
+                /** @description Page size 1–100 (default 50). */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_ContactOut"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_custom_fields: {
+        parameters: {
+            query?: {
+                /** @description Only fields of `ticket`, `contact` or `company`. */
+                entity?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_custom_field: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomFieldIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_custom_field: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomFieldPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stream_events: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated topics: `queue`, `ticket:<id>`, `all` (default: everything you may see). */
+                topics?: string;
+                /** @description Resume after this seq (same as the `Last-Event-ID` header, which wins). */
+                last_event_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream of EventOut */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["EventOut"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated status categories (`open,pending`) and/or status ids. */
+                status?: string;
+                /** @description Comma-separated priorities. */
+                priority?: string;
+                /** @description A user id, `me` or `none`. */
+                assignee?: string;
+                /** @description Requester contact id. */
+                requester?: number;
+                /** @description Team id. */
+                team?: number;
+                /** @description Channel. */
+                channel?: string;
+                /** @description Carries this tag. */
+                tag?: string;
+                /** @description Full-text query over subjects and messages. */
+                q?: string;
+                /** @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`. */
+                sort?: string;
+                /** @description Page size 1–100 (default 50). */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketList"];
+                };
+            };
+        };
+    };
+    get_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description Wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_session: {
+        parameters: {
+            query?: {
+                /** @description `true` ends every session of the user ("log out everywhere"). */
+                everywhere?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_statuses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusList"];
+                };
+            };
+        };
+    };
+    create_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+        };
+    };
+    list_tickets: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated status categories (`open,pending`) and/or status ids. */
+                status?: string;
+                /** @description Comma-separated priorities. */
+                priority?: string;
+                /** @description A user id, `me` or `none`. */
+                assignee?: string;
+                /** @description Requester contact id. */
+                requester?: number;
+                /** @description Team id. */
+                team?: number;
+                /** @description Channel. */
+                channel?: string;
+                /** @description Carries this tag. */
+                tag?: string;
+                /** @description Full-text query over subjects and messages. */
+                q?: string;
+                /** @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`. */
+                sort?: string;
+                /** @description Page size 1–100 (default 50). */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_update_tickets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    count_tickets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+        };
+    };
+    get_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_attachments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"][];
+                };
+            };
+        };
+    };
+    upload_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description `file` (≤ 20 MiB), optional `message_id` */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_ticket_events: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–100, default 50). */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_TrailOut"];
+                };
+            };
+        };
+    };
+    merge_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeIn"];
+            };
+        };
+        responses: {
+            /** @description The target ticket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_messages: {
+        parameters: {
+            query?: {
+                /** @description Page size 1–100 (default 50). */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description `asc` (oldest first, default) or `desc` (latest first). */
+                order?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_MessageOut"];
+                };
+            };
+        };
+    };
+    create_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_users: {
+        parameters: {
+            query?: {
+                /** @description Only users with this role. */
+                role?: components["schemas"]["Role"];
+                /** @description Page size 1–100 (default 50). */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_UserOut"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_webhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+        };
+    };
+    create_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_event_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypeList"];
+                };
+            };
+        };
+    };
+    get_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_deliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–100, default 50). */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_DeliveryOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliver_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeliveryOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    healthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    readyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+}

@@ -1,0 +1,19 @@
+import { createBrowserRouter, Navigate } from 'react-router';
+import { AgentLayout } from './routes/agent-layout';
+import { LoginRoute } from './routes/login';
+import { QueueRoute } from './routes/queue';
+import { TicketRoute } from './routes/ticket';
+
+export const router = createBrowserRouter([
+  { path: '/login', element: <LoginRoute /> },
+  {
+    path: '/',
+    element: <AgentLayout />,
+    children: [
+      { index: true, element: <Navigate to="/queue/mine" replace /> },
+      { path: 'queue/:viewId?', element: <QueueRoute /> },
+      { path: 'tickets/:ticketId', element: <TicketRoute /> },
+      { path: '*', element: <Navigate to="/queue/mine" replace /> },
+    ],
+  },
+]);

@@ -1,0 +1,68 @@
+/** The signed-in shell: header with the user and sign-out, the event stream, the routed page. */
+import { AppShell, Badge, Button, Center, Group, Loader, Text } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { Navigate, Outlet, useLocation } from 'react-router';
+import { useSession, useSignOut } from '@/features/auth';
+import { eventStream } from '@/lib/event-stream';
+
+export function AgentLayout() {
+  const session = useSession();
+  const signOut = useSignOut();
+  const location = useLocation();
+  const [live, setLive] = useState(false);
+  const signedIn = Boolean(session.data);
+
+  useEffect(() => {
+    if (!signedIn) return;
+    const off = eventStream.onStateChange(setLive);
+    eventStream.open();
+    return () => {
+      off();
+      eventStream.close();
+    };
+  }, [signedIn]);
+
+  if (session.isLoading) {
+    return (
+      <Center h="100vh">
+        <Loader />
+      </Center>
+    );
+  }
+  if (!session.data) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname)}`} replace />;
+  if (session.data.role === 'customer') {
+    return (
+      <Center h="100vh" p="md">
+        <Text>This app is for the support team. Customers track their requests in the help portal.</Text>
+      </Center>
+    );
+  }
+
+  return (
+    <AppShell header={{ height: 52 }} padding={0}>
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="xs">
+            <Text fw={800}>AutoCRM</Text>
+            <Badge size="xs" color={live ? 'green' : 'gray'} variant="dot" data-testid="live-indicator">
+              {live ? 'live' : 'offline'}
+            </Badge>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <Text size="sm" visibleFrom="xs">
+              {session.data.name}
+            </Text>
+            <Button size="xs" variant="default" onClick={() => signOut.mutate()} loading={signOut.isPending}>
+              Sign out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Main style={{ height: '100dvh', display: 'flex', flexDirection: 'column' }}>
+        <div style={{ flex: 1, minHeight: 0 }}>
+          <Outlet />
+        </div>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,10 @@
+import { Navigate, useNavigate, useParams } from 'react-router';
+import { TicketPage } from '@/features/tickets';
+
+export function TicketRoute() {
+  const { ticketId } = useParams();
+  const navigate = useNavigate();
+  const id = Number(ticketId);
+  if (!Number.isSafeInteger(id) || id <= 0) return <Navigate to="/queue" replace />;
+  return <TicketPage key={id} ticketId={id} onBack={() => navigate(-1)} />;
+}

@@ -1,0 +1,134 @@
+/** The agent's queue: views with live counts, search and quick filters, the ticket list, bulk actions. */
+import { Badge, Box, Group, NavLink, ScrollArea, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useCallback, useMemo, useState } from 'react';
+import { errorMessage } from '@/lib/api-client';
+import { ticketCountsQuery, ticketListQuery, type Ticket } from '../api/tickets';
+import { useLiveTickets } from '../hooks/use-live-tickets';
+import { BUILT_IN_VIEWS, findView } from '../views';
+import { BulkBar } from './bulk-bar';
+import { TicketTable } from './ticket-table';
+
+export interface QueuePageProps {
+  userId: number;
+  viewId: string | undefined;
+  onViewChange: (viewId: string) => void;
+  onOpenTicket: (ticket: Ticket) => void;
+}
+
+export function QueuePage({ userId, viewId, onViewChange, onOpenTicket }: QueuePageProps) {
+  useLiveTickets();
+  const view = findView(viewId);
+  const compact = useMediaQuery('(max-width: 48em)') ?? false;
+  const [search, setSearch] = useState('');
+  const [q] = useDebouncedValue(search.trim(), 250);
+  const [priority, setPriority] = useState<string | null>(null);
+  const [channel, setChannel] = useState<string | null>(null);
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+
+  const filter = useMemo(
+    () => ({ ...view.filter(userId), q, priority: priority ?? undefined, channel: channel ?? undefined, sort: '-updated_at' }),
+    [view, userId, q, priority, channel],
+  );
+  const list = useInfiniteQuery(ticketListQuery(filter));
+  const counts = useQuery(ticketCountsQuery);
+  const tickets = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
+  const total = list.data?.pages[0]?.count;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  const handleLoadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+
+  return (
+    <Group align="stretch" gap={0} h="100%" wrap="nowrap">
+      {!compact && (
+        <Box w={230} style={{ borderRight: '1px solid var(--mantine-color-default-border)', flexShrink: 0 }}>
+          <ScrollArea h="100%" p="xs">
+            <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py="xs">
+              Views
+            </Text>
+            {BUILT_IN_VIEWS.map((v) => (
+              <NavLink
+                key={v.id}
+                label={v.name}
+                active={v.id === view.id}
+                onClick={() => onViewChange(v.id)}
+                rightSection={
+                  <Badge size="sm" variant="light" data-testid={`view-count-${v.id}`}>
+                    {counts.data ? v.count(counts.data, userId) : '…'}
+                  </Badge>
+                }
+              />
+            ))}
+          </ScrollArea>
+        </Box>
+      )}
+      <Stack gap={0} style={{ flex: 1, minWidth: 0 }}>
+        <Group p="sm" gap="sm" wrap="wrap">
+          {compact ? (
+            <Select
+              aria-label="View"
+              value={view.id}
+              data={BUILT_IN_VIEWS.map((v) => ({ value: v.id, label: v.name }))}
+              onChange={(v) => v && onViewChange(v)}
+              w={180}
+            />
+          ) : (
+            <Title order={3}>{view.name}</Title>
+          )}
+          <Text c="dimmed" size="sm" data-testid="queue-total">
+            {total != null ? `${total} tickets` : null}
+          </Text>
+          <TextInput
+            placeholder="Search tickets…"
+            aria-label="Search tickets"
+            value={search}
+            onChange={(e) => setSearch(e.currentTarget.value)}
+            style={{ flex: 1, minWidth: 160 }}
+          />
+          <Select
+            placeholder="Priority"
+            aria-label="Priority filter"
+            clearable
+            value={priority}
+            onChange={setPriority}
+            data={['urgent', 'high', 'normal', 'low']}
+            w={120}
+          />
+          <Select
+            placeholder="Channel"
+            aria-label="Channel filter"
+            clearable
+            value={channel}
+            onChange={setChannel}
+            data={['email', 'chat', 'sms', 'web', 'api']}
+            w={120}
+          />
+        </Group>
+        {selected.size > 0 && <BulkBar selected={selected} onDone={() => setSelected(new Set())} />}
+        {list.isError ? (
+          <Text c="red" p="md">
+            {errorMessage(list.error)}
+          </Text>
+        ) : (
+          <Box style={{ flex: 1, minHeight: 0 }}>
+            <TicketTable
+              tickets={tickets}
+              selected={selected}
+              onSelectedChange={setSelected}
+              onOpen={onOpenTicket}
+              hasMore={hasNextPage}
+              loadingMore={isFetchingNextPage || list.isLoading}
+              onLoadMore={handleLoadMore}
+              compact={compact}
+            />
+            {!list.isLoading && tickets.length === 0 && (
+              <Text c="dimmed" p="md" ta="center">
+                No tickets in this view.
+              </Text>
+            )}
+          </Box>
+        )}
+      </Stack>
+    </Group>
+  );
+}

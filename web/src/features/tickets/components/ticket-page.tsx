@@ -1,0 +1,103 @@
+/** One ticket: header, timeline with the reply editor, properties and the requester's card. */
+import { Alert, Anchor, Box, Flex, Group, Loader, Paper, ScrollArea, Stack, Text, Title } from '@mantine/core';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useCallback, useMemo } from 'react';
+import { PriorityBadge, StatusBadge } from '@/components/ui/badges';
+import { errorMessage } from '@/lib/api-client';
+import { messagesQuery, trailQuery, useSendMessage, type Message } from '../api/conversation';
+import { agentsQuery } from '../api/reference';
+import { ticketQuery } from '../api/tickets';
+import { useLiveTickets } from '../hooks/use-live-tickets';
+import { PropertiesPanel } from './properties-panel';
+import { ReplyEditor } from './reply-editor';
+import { buildTimeline, TicketTimeline } from './ticket-timeline';
+
+export interface TicketPageProps {
+  ticketId: number;
+  onBack: () => void;
+}
+
+export function TicketPage({ ticketId, onBack }: TicketPageProps) {
+  useLiveTickets();
+  const ticket = useQuery(ticketQuery(ticketId));
+  const messages = useInfiniteQuery(messagesQuery(ticketId));
+  const trail = useQuery(trailQuery(ticketId));
+  const agents = useQuery(agentsQuery);
+  const send = useSendMessage(ticketId);
+
+  const items = useMemo(
+    () => buildTimeline(messages.data?.pages.flatMap((p) => p.data) ?? [], trail.data?.data ?? []),
+    [messages.data, trail.data],
+  );
+  const t = ticket.data;
+  const authorName = useCallback(
+    (m: Message) => {
+      if (m.author.kind === 'contact') return t && m.author.id === t.requester.id ? t.requester.name : 'Customer';
+      if (m.author.kind === 'system') return 'AutoCRM';
+      return agents.data?.find((u) => u.id === m.author.id)?.name ?? 'Agent';
+    },
+    [agents.data, t],
+  );
+
+  if (ticket.isError) {
+    return (
+      <Alert color="red" m="md" title="This ticket cannot be shown">
+        {errorMessage(ticket.error)}
+      </Alert>
+    );
+  }
+  if (!t) return <Loader m="xl" />;
+
+  return (
+    <Flex direction={{ base: 'column', md: 'row' }} h="100%">
+      <Box style={{ flex: 3, minWidth: 0, minHeight: 0 }}>
+        <ScrollArea h="100%" p="md">
+          <Stack gap="md" maw={900}>
+            <Group gap="xs">
+              <Anchor size="sm" onClick={onBack}>
+                ← Queue
+              </Anchor>
+            </Group>
+            <Group gap="sm" wrap="wrap">
+              <Text c="dimmed">{t.display_number}</Text>
+              <Title order={2} style={{ wordBreak: 'break-word' }} data-testid="ticket-subject">
+                {t.subject}
+              </Title>
+              <StatusBadge name={t.status.name} category={t.status.category} />
+              <PriorityBadge priority={t.priority} />
+            </Group>
+            {t.merged_into_id != null && (
+              <Alert color="gray">This ticket was merged into ticket {t.merged_into_id}.</Alert>
+            )}
+            <TicketTimeline items={items} authorName={authorName} />
+            {messages.hasNextPage && (
+              <Anchor size="sm" onClick={() => void messages.fetchNextPage()}>
+                Load more messages
+              </Anchor>
+            )}
+            <ReplyEditor
+              sending={send.isPending}
+              onSend={(body, internal) => send.mutateAsync({ body, internal })}
+            />
+            {send.isError && <Text c="red">{errorMessage(send.error)}</Text>}
+          </Stack>
+        </ScrollArea>
+      </Box>
+      <Box style={{ flex: 1, minWidth: 260, borderLeft: '1px solid var(--mantine-color-default-border)' }}>
+        <Stack p="md" gap="md">
+          <Paper withBorder p="sm" data-testid="requester-card">
+            <Text fw={600}>{t.requester.name}</Text>
+            {t.requester.email && (
+              <Text size="sm" c="dimmed">
+                {t.requester.email}
+              </Text>
+            )}
+          </Paper>
+          <Box>
+            <PropertiesPanel ticket={t} />
+          </Box>
+        </Stack>
+      </Box>
+    </Flex>
+  );
+}

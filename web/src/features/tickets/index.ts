@@ -1,0 +1,2 @@
+export { QueuePage } from './components/queue-page';
+export { TicketPage } from './components/ticket-page';

@@ -1,0 +1,64 @@
+/**
+ * The typed API client: every call goes through openapi-fetch with the types
+ * generated from the server's OpenAPI document, the session cookie, and the
+ * CSRF token on writes. Errors become `ApiError` carrying the RFC 9457 problem.
+ */
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from '@/api/generated/schema';
+
+export type Schemas = components['schemas'];
+export type Problem = Schemas['Problem'];
+
+/** An API answer that was not 2xx, with its problem document when there is one. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Partial<Problem> | undefined;
+
+  constructor(status: number, problem: Partial<Problem> | undefined) {
+    super(problem?.detail ?? problem?.title ?? `Request failed (${status})`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+let csrfToken: string | null = null;
+
+/** Remembers the session's CSRF token, sent as `X-CSRF-Token` on every write. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const csrf: Middleware = {
+  onRequest({ request }) {
+    if (csrfToken && !SAFE_METHODS.has(request.method)) {
+      request.headers.set('X-CSRF-Token', csrfToken);
+    }
+    return request;
+  },
+};
+
+export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
+api.use(csrf);
+
+/** Unwraps an openapi-fetch result: the data, or an `ApiError`. */
+export async function unwrap<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) {
+    throw new ApiError(response.status, (error ?? undefined) as Partial<Problem> | undefined);
+  }
+  return data as T;
+}
+
+/** The message to show for any error thrown by a query or mutation. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) {
+    const fields = error.problem?.errors?.map((e) => `${e.pointer}: ${e.detail}`).join('; ');
+    return fields ? `${error.message} (${fields})` : error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
