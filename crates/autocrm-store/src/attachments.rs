@@ -5,7 +5,7 @@
 //! ticket (and, once sent, a message); reads apply the ticket's visibility.
 
 use autocrm_domain::Principal;
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect as _};
 use sha2::{Digest as _, Sha256};
 
 use crate::entity::{attachments, messages};
@@ -96,14 +96,28 @@ pub async fn read(store: &Store, p: &Principal, public_id: &str) -> StoreResult<
     Ok((a, bytes))
 }
 
-/// Attachments of a ticket's messages (for message lists).
+/// Attachments of a ticket's messages (for message lists); customers do not
+/// see those of internal notes, as they do not see the notes.
 pub async fn for_ticket(store: &Store, p: &Principal, ticket_id: i64) -> StoreResult<Vec<attachments::Model>> {
     crate::tickets::find_visible(&store.db, p, ticket_id).await?;
-    Ok(attachments::Entity::find()
+    let rows = attachments::Entity::find()
         .filter(attachments::Column::WorkspaceId.eq(p.workspace_id))
         .filter(attachments::Column::TicketId.eq(ticket_id))
         .all(&store.db)
-        .await?)
+        .await?;
+    if p.sees_all_tickets() {
+        return Ok(rows);
+    }
+    let internal: Vec<i64> = messages::Entity::find()
+        .select_only()
+        .column(messages::Column::Id)
+        .filter(messages::Column::WorkspaceId.eq(p.workspace_id))
+        .filter(messages::Column::TicketId.eq(ticket_id))
+        .filter(messages::Column::Internal.eq(true))
+        .into_tuple::<i64>()
+        .all(&store.db)
+        .await?;
+    Ok(rows.into_iter().filter(|a| a.message_id.is_none_or(|m| !internal.contains(&m))).collect())
 }
 
 fn blob_path(store: &Store, sha: &str) -> std::path::PathBuf {
