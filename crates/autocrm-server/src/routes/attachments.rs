@@ -99,6 +99,11 @@ async fn upload_attachment(
         }
     }
     let (name, ct, bytes) = file.ok_or_else(|| ApiError::field("/file", "is required"))?;
+    if bytes.len() > autocrm_store::attachments::MAX_ATTACHMENT_BYTES {
+        // The body limit leaves room for the multipart framing, so a file just over
+        // the limit arrives whole: it is too large all the same (413, not 422).
+        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the file is larger than 20 MiB"));
+    }
     let a = autocrm_store::attachments::create(&app.store, &p, ticket_id, message_id, &name, &ct, &bytes).await?;
     Ok((StatusCode::CREATED, Json(out(a))))
 }
