@@ -5,7 +5,7 @@ use futures::StreamExt as _;
 use serde_json::json;
 
 /// Reads SSE frames until `n` events arrived; returns their (id, type).
-async fn read_events(res: reqwest::Response, n: usize) -> Vec<(i64, String)> {
+pub(crate) async fn read_events(res: reqwest::Response, n: usize) -> Vec<(i64, String)> {
     let mut out = Vec::new();
     let mut buf = String::new();
     let mut stream = res.bytes_stream();
