@@ -10,6 +10,7 @@
 //! - Nothing is published to the hub before the commit succeeded.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use autocrm_domain::{Principal, events::matches_pattern};
 use sea_orm::{
@@ -80,6 +81,8 @@ impl NewEvent {
 /// A write transaction with its pending events.
 pub struct Tx {
     pub(crate) txn: DatabaseTransaction,
+    /// This process's SQLite write slot, held until commit or rollback (drop).
+    write_slot: Option<tokio::sync::OwnedMutexGuard<()>>,
     pub(crate) store: Store,
     pub(crate) principal: Principal,
     events: Vec<NewEvent>,
@@ -96,7 +99,14 @@ impl Store {
     /// Opens a write transaction for `principal` (IMMEDIATE on SQLite, so
     /// concurrent writers queue on the lock instead of failing on upgrade).
     pub async fn begin(&self, principal: &Principal) -> StoreResult<Tx> {
+        let mut write_slot = None;
         let txn = if self.backend == DbBackend::Sqlite {
+            // Bounded like SQLite's busy_timeout, so a stuck writer surfaces as an error.
+            write_slot = Some(
+                tokio::time::timeout(Duration::from_secs(10), self.write_lock.clone().lock_owned())
+                    .await
+                    .map_err(|_| crate::StoreError::Db(sea_orm::DbErr::Custom("database is locked".into())))?,
+            );
             self.db
                 .begin_with_options(TransactionOptions {
                     sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
@@ -106,7 +116,14 @@ impl Store {
         } else {
             self.db.begin().await?
         };
-        Ok(Tx { txn, store: self.clone(), principal: principal.clone(), events: Vec::new(), jobs_enqueued: false })
+        Ok(Tx {
+            txn,
+            write_slot,
+            store: self.clone(),
+            principal: principal.clone(),
+            events: Vec::new(),
+            jobs_enqueued: false,
+        })
     }
 }
 
@@ -134,9 +151,10 @@ impl Tx {
     /// Appends the events (with their webhook jobs) and commits; then
     /// publishes the committed events to this node's hub.
     pub async fn commit(self) -> StoreResult<Vec<Arc<HubEvent>>> {
-        let Self { txn, store, principal, events, mut jobs_enqueued } = self;
+        let Self { txn, write_slot, store, principal, events, mut jobs_enqueued } = self;
         if events.is_empty() {
             txn.commit().await?;
+            drop(write_slot);
             if jobs_enqueued {
                 store.jobs_wake.notify_waiters();
             }
@@ -212,6 +230,7 @@ impl Tx {
             .await?;
         }
         txn.commit().await?;
+        drop(write_slot);
         let published: Vec<Arc<HubEvent>> = rows.into_iter().map(Arc::new).collect();
         store.hub.publish(&published);
         if jobs_enqueued {
