@@ -87,11 +87,11 @@ test('bulk-solving three tickets moves them out of the open view and updates its
   await count.filter({ hasText: /^\d+$/ }).waitFor();
   const before = Number(await count.innerText());
   const rows = page.locator('[role="row"][data-ticket-id]');
+  // Select by id: live updates may re-sort the list while we click.
   const ids = [];
-  for (let i = 0; i < 3; i++) {
-    ids.push(await rows.nth(i).getAttribute('data-ticket-id'));
-    await rows.nth(i).getByRole('checkbox').check();
-  }
+  for (let i = 0; i < 3; i++) ids.push(await rows.nth(i).getAttribute('data-ticket-id'));
+  for (const id of ids) await page.locator(`[role="row"][data-ticket-id="${id}"]`).getByRole('checkbox').check();
+  await page.getByTestId('bulk-bar').getByText('3 selected').waitFor();
   await page.getByTestId('bulk-bar').getByRole('button', { name: 'Status' }).click();
   await page.getByRole('menuitem', { name: 'Solved' }).click();
   await page.getByText('3 tickets updated').waitFor();
@@ -164,4 +164,37 @@ test('a customer session cannot read the agent app data', async () => {
   await page.goto(`${server.base}/queue/open`);
   await page.getByText('This app is for the support team').waitFor();
   await context.close();
+});
+
+test('an admin adds a custom field and an agent sets it on a ticket', async () => {
+  const adminCtx = await browser.newContext();
+  const admin = await adminCtx.newPage();
+  await signIn(admin, server.base, DEMO.admin);
+  await admin.goto(`${server.base}/settings/fields`);
+  await admin.getByRole('button', { name: 'Add field' }).click();
+  await admin.getByRole('textbox', { name: /^Label/ }).fill('Gift wrap note');
+  await admin.getByRole('dialog').getByRole('button', { name: 'Add field' }).click();
+  await admin.getByTestId('custom-fields-table').getByText('gift_wrap_note').waitFor();
+
+  const agentCtx = await browser.newContext();
+  const agent = await agentCtx.newPage();
+  await signIn(agent, server.base, DEMO.agent);
+  await agent.goto(`${server.base}/queue/open`);
+  const row = agent.locator('[role="row"][data-ticket-id]').nth(3);
+  const id = await row.getAttribute('data-ticket-id');
+  await row.click();
+  const input = agent.getByTestId('properties').getByRole('textbox', { name: 'Gift wrap note' });
+  await input.fill('Blue paper, no price tag');
+  await input.blur();
+  // The change is saved through the API, not just shown.
+  await assert.doesNotReject(async () => {
+    for (let i = 0; i < 50; i++) {
+      const ticket = await agent.evaluate(async (tid) => (await fetch(`/api/v1/tickets/${tid}`)).json(), id);
+      if (ticket.custom_fields.gift_wrap_note === 'Blue paper, no price tag') return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the field value never reached the server');
+  });
+  await adminCtx.close();
+  await agentCtx.close();
 });

@@ -10,6 +10,7 @@ if (!input) {
   process.exit(2);
 }
 const doc = JSON.parse(readFileSync(input, 'utf8'));
-const ast = await openapiTS(doc);
+// Free-form objects (custom fields, event data) are maps of unknown values, not empty.
+const ast = await openapiTS(doc, { emptyObjectsUnknown: true });
 const header = '// Generated from the server\'s OpenAPI document by scripts/gen-api.mjs. Do not edit.\n';
 writeFileSync(out, header + astToString(ast));

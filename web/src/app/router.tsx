@@ -2,6 +2,7 @@ import { createBrowserRouter, Navigate } from 'react-router';
 import { AgentLayout } from './routes/agent-layout';
 import { LoginRoute } from './routes/login';
 import { QueueRoute } from './routes/queue';
+import { SettingsRoute } from './routes/settings';
 import { TicketRoute } from './routes/ticket';
 
 export const router = createBrowserRouter([
@@ -13,6 +14,7 @@ export const router = createBrowserRouter([
       { index: true, element: <Navigate to="/queue/mine" replace /> },
       { path: 'queue/:viewId?', element: <QueueRoute /> },
       { path: 'tickets/:ticketId', element: <TicketRoute /> },
+      { path: 'settings/:tab?', element: <SettingsRoute /> },
       { path: '*', element: <Navigate to="/queue/mine" replace /> },
     ],
   },

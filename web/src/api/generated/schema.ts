@@ -730,7 +730,7 @@ export interface components {
             /** @description Tags. */
             tags?: string[];
             /** @description Custom field values by key. */
-            custom_fields?: Record<string, never>;
+            custom_fields?: Record<string, unknown>;
             /** @description Notes. */
             notes?: string | null;
         };
@@ -748,7 +748,7 @@ export interface components {
             /** @description Tags. */
             tags: string[];
             /** @description Custom field values. */
-            custom_fields: Record<string, never>;
+            custom_fields: Record<string, unknown>;
             /** @description Notes. */
             notes: string;
             /**
@@ -771,7 +771,7 @@ export interface components {
             /** @description Replace the tags. */
             tags?: string[] | null;
             /** @description Custom field changes (`null` clears a value). */
-            custom_fields?: Record<string, never> | null;
+            custom_fields?: Record<string, unknown> | null;
             /** @description New notes. */
             notes?: string | null;
         };
@@ -793,7 +793,7 @@ export interface components {
             /** @description Tags. */
             tags?: string[];
             /** @description Custom field values by key. */
-            custom_fields?: Record<string, never>;
+            custom_fields?: Record<string, unknown>;
             /** @description Free notes. */
             notes?: string | null;
             /** @description Id in an external system. */
@@ -822,7 +822,7 @@ export interface components {
             /** @description Tags. */
             tags: string[];
             /** @description Custom field values. */
-            custom_fields: Record<string, never>;
+            custom_fields: Record<string, unknown>;
             /** @description Notes. */
             notes: string;
             /** @description External id. */
@@ -856,7 +856,7 @@ export interface components {
             /** @description Replace the tags. */
             tags?: string[] | null;
             /** @description Custom field changes (`null` clears a value). */
-            custom_fields?: Record<string, never> | null;
+            custom_fields?: Record<string, unknown> | null;
             /** @description New notes. */
             notes?: string | null;
             /** @description New external id, or `null`. */
@@ -1005,7 +1005,7 @@ export interface components {
             /** @description Actor name. */
             actor_name: string;
             /** @description Payload. */
-            data: Record<string, never>;
+            data: Record<string, unknown>;
             /**
              * Format: date-time
              * @description When.
@@ -1050,7 +1050,7 @@ export interface components {
                 /** @description Tags. */
                 tags: string[];
                 /** @description Custom field values. */
-                custom_fields: Record<string, never>;
+                custom_fields: Record<string, unknown>;
                 /** @description Notes. */
                 notes: string;
                 /**
@@ -1092,7 +1092,7 @@ export interface components {
                 /** @description Tags. */
                 tags: string[];
                 /** @description Custom field values. */
-                custom_fields: Record<string, never>;
+                custom_fields: Record<string, unknown>;
                 /** @description Notes. */
                 notes: string;
                 /** @description External id. */
@@ -1197,7 +1197,7 @@ export interface components {
                 /** @description Actor name. */
                 actor_name: string;
                 /** @description Payload. */
-                data: Record<string, never>;
+                data: Record<string, unknown>;
                 /**
                  * Format: date-time
                  * @description When.
@@ -1263,7 +1263,7 @@ export interface components {
                 /** @description A sentence: "Anna changed priority normal → urgent". */
                 summary: string;
                 /** @description The event payload. */
-                data: Record<string, never>;
+                data: Record<string, unknown>;
                 /**
                  * Format: date-time
                  * @description When.
@@ -1572,7 +1572,7 @@ export interface components {
             /** @description Tags. */
             tags?: string[];
             /** @description Custom field values by key. */
-            custom_fields?: Record<string, never>;
+            custom_fields?: Record<string, unknown>;
         };
         /** @description A page of tickets. */
         TicketList: {
@@ -1619,7 +1619,7 @@ export interface components {
             /** @description Tags (staff only; empty for customers). */
             tags: string[];
             /** @description Custom field values (customers see only customer-visible fields). */
-            custom_fields: Record<string, never>;
+            custom_fields: Record<string, unknown>;
             /**
              * Format: int64
              * @description When merged, the ticket it went into.
@@ -1683,7 +1683,7 @@ export interface components {
             /** @description Remove tags. */
             remove_tags?: string[];
             /** @description Custom field changes (`null` clears a value). */
-            custom_fields?: Record<string, never> | null;
+            custom_fields?: Record<string, unknown> | null;
         };
         /** @description One line of a ticket's audit trail. */
         TrailOut: {
@@ -1706,7 +1706,7 @@ export interface components {
             /** @description A sentence: "Anna changed priority normal → urgent". */
             summary: string;
             /** @description The event payload. */
-            data: Record<string, never>;
+            data: Record<string, unknown>;
             /**
              * Format: date-time
              * @description When.

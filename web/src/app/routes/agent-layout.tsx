@@ -1,7 +1,7 @@
 /** The signed-in shell: header with the user and sign-out, the event stream, the routed page. */
 import { AppShell, Badge, Button, Center, Group, Loader, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import { Navigate, Outlet, useLocation } from 'react-router';
+import { Navigate, NavLink as RouterLink, Outlet, useLocation } from 'react-router';
 import { useSession, useSignOut } from '@/features/auth';
 import { eventStream } from '@/lib/event-stream';
 
@@ -42,8 +42,16 @@ export function AgentLayout() {
     <AppShell header={{ height: 52 }} padding={0}>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="xs">
+          <Group gap="xs" wrap="nowrap">
             <Text fw={800}>AutoCRM</Text>
+            <Button component={RouterLink} to="/queue" size="xs" variant="subtle">
+              Queue
+            </Button>
+            {session.data.role === 'admin' && (
+              <Button component={RouterLink} to="/settings" size="xs" variant="subtle">
+                Settings
+              </Button>
+            )}
             <Badge size="xs" color={live ? 'green' : 'gray'} variant="dot" data-testid="live-indicator">
               {live ? 'live' : 'offline'}
             </Badge>

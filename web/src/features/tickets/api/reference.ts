@@ -1,15 +1,14 @@
-/** Reference data the ticket screens need: statuses, agents, tags. */
+/** Reference data the ticket screens need: statuses, custom fields, agents, tags. */
 import { queryOptions } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '@/lib/api-client';
+import { customFieldsQuery, statusesQuery } from '@/lib/reference-data';
+
+export { customFieldsQuery, statusesQuery };
 
 export type Status = Schemas['StatusOut'];
 export type User = Schemas['UserOut'];
+export type CustomField = Schemas['CustomFieldOut'];
 
-export const statusesQuery = queryOptions({
-  queryKey: ['statuses'],
-  queryFn: () => unwrap(api.GET('/api/v1/statuses')),
-  staleTime: 5 * 60_000,
-});
 
 /** Admins and agents, who can be assignees. */
 export const agentsQuery = queryOptions({

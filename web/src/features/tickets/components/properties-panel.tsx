@@ -3,14 +3,17 @@ import { Select, Stack, TagsInput, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery } from '@tanstack/react-query';
 import { errorMessage } from '@/lib/api-client';
-import { agentsQuery, statusesQuery, tagsQuery } from '../api/reference';
+import { agentsQuery, customFieldsQuery, statusesQuery, tagsQuery } from '../api/reference';
 import { useUpdateTicket, type Priority, type Ticket, type TicketPatch } from '../api/tickets';
+import { CustomFieldInput } from './custom-field-input';
 
 export function PropertiesPanel({ ticket }: { ticket: Ticket }) {
   const update = useUpdateTicket(ticket.id);
   const statuses = useQuery(statusesQuery);
   const agents = useQuery(agentsQuery);
   const tags = useQuery(tagsQuery);
+  const fields = useQuery(customFieldsQuery);
+  const values = ticket.custom_fields as Record<string, unknown>;
 
   const change = (patch: TicketPatch) =>
     update.mutate(patch, {
@@ -51,6 +54,11 @@ export function PropertiesPanel({ ticket }: { ticket: Ticket }) {
         onChange={(next) => change({ tags: next })}
         clearable
       />
+      {fields.data?.data
+        .filter((f) => f.entity === 'ticket' && f.active)
+        .map((f) => (
+          <CustomFieldInput key={f.id} field={f} value={values[f.key]} onSave={(v) => change({ custom_fields: { [f.key]: v } })} />
+        ))}
       <Text size="xs" c="dimmed">
         Channel: {ticket.channel}
       </Text>

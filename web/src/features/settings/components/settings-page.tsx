@@ -1,0 +1,55 @@
+/** Admin settings, one tab per area. */
+import { ScrollArea, Tabs, Title } from '@mantine/core';
+import { ApiKeysSettings } from './api-keys-settings';
+import { AuditLog } from './audit-log';
+import { CustomFieldsSettings } from './custom-fields-settings';
+import { StatusesSettings } from './statuses-settings';
+import { UsersSettings } from './users-settings';
+import { WebhooksSettings } from './webhooks-settings';
+
+export const SETTINGS_TABS = ['users', 'statuses', 'fields', 'api-keys', 'webhooks', 'audit'] as const;
+export type SettingsTab = (typeof SETTINGS_TABS)[number];
+
+export interface SettingsPageProps {
+  tab: SettingsTab;
+  onTabChange: (tab: SettingsTab) => void;
+  currentUserId: number;
+}
+
+export function SettingsPage({ tab, onTabChange, currentUserId }: SettingsPageProps) {
+  return (
+    <ScrollArea h="100%" p="md">
+      <Title order={2} mb="md">
+        Settings
+      </Title>
+      <Tabs value={tab} onChange={(t) => t && onTabChange(t as SettingsTab)} keepMounted={false}>
+        <Tabs.List mb="md">
+          <Tabs.Tab value="users">Users</Tabs.Tab>
+          <Tabs.Tab value="statuses">Statuses</Tabs.Tab>
+          <Tabs.Tab value="fields">Custom fields</Tabs.Tab>
+          <Tabs.Tab value="api-keys">API keys</Tabs.Tab>
+          <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>
+          <Tabs.Tab value="audit">Audit log</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="users">
+          <UsersSettings currentUserId={currentUserId} />
+        </Tabs.Panel>
+        <Tabs.Panel value="statuses">
+          <StatusesSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="fields">
+          <CustomFieldsSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="api-keys">
+          <ApiKeysSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="webhooks">
+          <WebhooksSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="audit">
+          <AuditLog />
+        </Tabs.Panel>
+      </Tabs>
+    </ScrollArea>
+  );
+}

@@ -1,0 +1,1 @@
+export { SETTINGS_TABS, SettingsPage, type SettingsTab } from './components/settings-page';
