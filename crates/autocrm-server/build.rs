@@ -16,7 +16,8 @@ fn run() -> Result<(), String> {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
     let web = manifest.join("../../web");
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join("web");
-    for input in ["src", "public", "index.html", "package.json", "package-lock.json", "vite.config.ts", "tsconfig.json"] {
+    for input in ["src", "public", "index.html", "package.json", "package-lock.json", "vite.config.ts", "tsconfig.json"]
+    {
         println!("cargo:rerun-if-changed={}", web.join(input).display());
     }
     println!("cargo:rerun-if-env-changed=AUTOCRM_NPM");
@@ -28,10 +29,7 @@ fn run() -> Result<(), String> {
     let vite = web.join("node_modules/vite/bin/vite.js");
     run_in(
         &web,
-        Command::new("node")
-            .arg(vite)
-            .args(["build", "--logLevel", "warn", "--emptyOutDir", "--outDir"])
-            .arg(&out),
+        Command::new("node").arg(vite).args(["build", "--logLevel", "warn", "--emptyOutDir", "--outDir"]).arg(&out),
     )?;
     if !out.join("index.html").is_file() {
         return Err(format!("vite wrote no index.html into {}", out.display()));

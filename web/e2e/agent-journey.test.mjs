@@ -34,10 +34,25 @@ test('an agent signs in, opens a ticket, replies with formatting and adds an int
   await editor.pressSequentially('Your refund is ');
   await page.getByRole('button', { name: 'Bold' }).click();
   await editor.pressSequentially('on its way');
+  await page.getByTestId('reply-editor').locator('input[type=file]').setInputFiles({
+    name: 'refund-receipt.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('Refund 42.00 EUR to the original card'),
+  });
+  await page.getByTestId('staged-files').getByText('refund-receipt.txt').waitFor();
   await page.getByRole('button', { name: 'Send reply' }).click();
   const reply = page.getByTestId('public-message').filter({ hasText: 'Your refund is on its way' });
   await reply.waitFor();
   assert.equal(await reply.locator('strong', { hasText: 'on its way' }).count(), 1);
+  const link = reply.getByTestId('message-attachments').getByRole('link', { name: /refund-receipt\.txt/ });
+  await link.waitFor();
+  const download = await page.evaluate(async (href) => {
+    const r = await fetch(href);
+    return { status: r.status, disposition: r.headers.get('content-disposition'), body: await r.text() };
+  }, await link.getAttribute('href'));
+  assert.equal(download.status, 200);
+  assert.match(download.disposition ?? '', /attachment; filename="refund-receipt\.txt"/);
+  assert.equal(download.body, 'Refund 42.00 EUR to the original card');
 
   await page.getByTestId('reply-editor').getByText('Internal note', { exact: true }).click();
   await editor.click();

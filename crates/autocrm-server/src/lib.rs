@@ -11,8 +11,8 @@ pub mod extract;
 mod limits;
 mod metrics;
 mod openapi;
-mod web;
 pub mod routes;
+mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -62,3 +62,13 @@ export function errorMessage(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Posts `multipart/form-data` (file uploads), with the CSRF token and problem errors like `api`. */
+export async function postForm<T>(path: string, form: FormData): Promise<T> {
+  const headers = new Headers();
+  if (csrfToken) headers.set('X-CSRF-Token', csrfToken);
+  const response = await fetch(path, { method: 'POST', body: form, headers, credentials: 'same-origin' });
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) throw new ApiError(response.status, body as Partial<Problem> | undefined);
+  return body as T;
+}

@@ -88,13 +88,15 @@ pub struct ApiKeyCreated {
 pub struct ApiKeyList {
     /// Keys, oldest first.
     pub data: Vec<ApiKeyOut>,
+    /// Always `null`: the whole list is one page.
+    pub next_cursor: Option<String>,
 }
 
 /// Lists the workspace's keys (never their secrets).
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "integrations", responses((status = 200, body = ApiKeyList)))]
 async fn list_api_keys(State(app): State<AppState>, Caller(p): Caller) -> ApiResult<Json<ApiKeyList>> {
     let rows = autocrm_store::api_keys::list(&app.store, &p).await?;
-    Ok(Json(ApiKeyList { data: rows.into_iter().map(ApiKeyOut::from).collect() }))
+    Ok(Json(ApiKeyList { data: rows.into_iter().map(ApiKeyOut::from).collect(), next_cursor: None }))
 }
 
 /// Creates a key and shows its secret once.

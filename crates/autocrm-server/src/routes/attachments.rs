@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
 use utoipa_axum::routes;
 
+use super::ListOut;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -109,14 +110,15 @@ async fn upload_attachment(
 }
 
 /// A ticket's attachments.
-#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments", tag = "tickets", params(("id" = i64, Path)), responses((status = 200, body = Vec<AttachmentOut>)))]
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments", tag = "tickets", params(("id" = i64, Path)), responses((status = 200, body = ListOut<AttachmentOut>)))]
 async fn list_attachments(
     State(app): State<AppState>,
     Caller(p): Caller,
     Id(ticket_id): Id,
-) -> ApiResult<Json<Vec<AttachmentOut>>> {
+) -> ApiResult<Json<ListOut<AttachmentOut>>> {
+    // A ticket's files are few (each ≤ 20 MiB, counted per ticket), so they are one page.
     let rows = autocrm_store::attachments::for_ticket(&app.store, &p, ticket_id).await?;
-    Ok(Json(rows.into_iter().map(out).collect()))
+    Ok(Json(ListOut { data: rows.into_iter().map(out).collect(), next_cursor: None }))
 }
 
 /// Downloads an attachment.

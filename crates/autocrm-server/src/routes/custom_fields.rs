@@ -118,6 +118,8 @@ pub struct CustomFieldListParams {
 pub struct CustomFieldList {
     /// Definitions in display order.
     pub data: Vec<CustomFieldOut>,
+    /// Always `null`: the whole list is one page.
+    pub next_cursor: Option<String>,
 }
 
 /// Lists field definitions (customers see only customer-visible ones).
@@ -130,7 +132,7 @@ async fn list_custom_fields(
 ) -> ApiResult<Json<CustomFieldList>> {
     let rows =
         autocrm_store::custom_fields::list(&app.store, &p, q.entity.as_deref().filter(|e| !e.is_empty())).await?;
-    Ok(Json(CustomFieldList { data: rows.into_iter().map(field_out).collect::<ApiResult<_>>()? }))
+    Ok(Json(CustomFieldList { data: rows.into_iter().map(field_out).collect::<ApiResult<_>>()?, next_cursor: None }))
 }
 
 /// Creates a field definition.

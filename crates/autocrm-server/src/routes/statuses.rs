@@ -82,13 +82,15 @@ fn status_out(s: statuses::Model) -> ApiResult<StatusOut> {
 pub struct StatusList {
     /// Statuses in display order.
     pub data: Vec<StatusOut>,
+    /// Always `null`: the whole list is one page.
+    pub next_cursor: Option<String>,
 }
 
 /// Every status of the workspace in display order.
 #[utoipa::path(get, path = "/api/v1/statuses", tag = "settings", responses((status = 200, body = StatusList)))]
 async fn list_statuses(State(app): State<AppState>, Caller(p): Caller) -> ApiResult<Json<StatusList>> {
     let rows = autocrm_store::statuses::list(&app.store, &p).await?;
-    Ok(Json(StatusList { data: rows.into_iter().map(status_out).collect::<ApiResult<_>>()? }))
+    Ok(Json(StatusList { data: rows.into_iter().map(status_out).collect::<ApiResult<_>>()?, next_cursor: None }))
 }
 
 /// Creates a status at the end of the list.
@@ -132,11 +134,13 @@ pub struct TagOut {
 pub struct TagList {
     /// Most used first, at most 200.
     pub data: Vec<TagOut>,
+    /// Always `null`: the whole list is one page.
+    pub next_cursor: Option<String>,
 }
 
 /// The ticket tags in use, most used first (top 200).
 #[utoipa::path(get, path = "/api/v1/tags", tag = "settings", responses((status = 200, body = TagList)))]
 async fn list_tags(State(app): State<AppState>, Caller(p): Caller) -> ApiResult<Json<TagList>> {
     let rows = autocrm_store::tags::ticket_tag_counts(&app.store, &p, TAG_LIMIT).await?;
-    Ok(Json(TagList { data: rows.into_iter().map(|(tag, count)| TagOut { tag, count }).collect() }))
+    Ok(Json(TagList { data: rows.into_iter().map(|(tag, count)| TagOut { tag, count }).collect(), next_cursor: None }))
 }

@@ -105,6 +105,8 @@ impl From<webhooks::Model> for WebhookOut {
 pub struct WebhookList {
     /// Subscriptions, oldest first.
     pub data: Vec<WebhookOut>,
+    /// Always `null`: the whole list is one page.
+    pub next_cursor: Option<String>,
 }
 
 /// An event type a subscription can match.
@@ -122,6 +124,8 @@ pub struct EventTypeOut {
 pub struct EventTypeList {
     /// Event types.
     pub data: Vec<EventTypeOut>,
+    /// Always `null`: the whole list is one page.
+    pub next_cursor: Option<String>,
 }
 
 /// One delivery attempt.
@@ -206,7 +210,7 @@ async fn check_destination(app: &AppState, raw: &str) -> ApiResult<String> {
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "integrations", responses((status = 200, body = WebhookList)))]
 async fn list_webhooks(State(app): State<AppState>, Caller(p): Caller) -> ApiResult<Json<WebhookList>> {
     let rows = autocrm_store::webhooks::list(&app.store, &p).await?;
-    Ok(Json(WebhookList { data: rows.into_iter().map(WebhookOut::from).collect() }))
+    Ok(Json(WebhookList { data: rows.into_iter().map(WebhookOut::from).collect(), next_cursor: None }))
 }
 
 /// Creates a subscription with a fresh signing secret.
@@ -230,6 +234,7 @@ async fn list_event_types() -> Json<EventTypeList> {
             .iter()
             .map(|(t, d)| EventTypeOut { event_type: (*t).to_owned(), description: (*d).to_owned() })
             .collect(),
+        next_cursor: None,
     })
 }
 

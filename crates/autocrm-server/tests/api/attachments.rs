@@ -126,7 +126,7 @@ async fn an_upload_over_the_size_limit_answers_413_with_a_problem() {
         .json()
         .await
         .unwrap();
-    assert_eq!(list, json!([]), "nothing was stored");
+    assert_eq!(list, json!({"data": [], "next_cursor": null}), "nothing was stored");
     assert_eq!(upload(&app, &carla, ticket, "small.bin", b"ok", None).await.status(), 201);
 }
 
@@ -165,8 +165,9 @@ async fn a_customer_cannot_reach_another_customers_attachment_or_one_on_an_inter
     assert_eq!(get(&agent, &internal["url"]).await.unwrap().status(), 200);
     // Listing follows the same rules: the internal note's file is not even named to the customer.
     let list = |s: &Session| app.http.get(app.url(&format!("/api/v1/tickets/{ticket}/attachments"))).session(s).send();
-    let names =
-        |v: Value| v.as_array().unwrap().iter().map(|a| a["filename"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let names = |v: Value| {
+        v["data"].as_array().unwrap().iter().map(|a| a["filename"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
     assert_eq!(names(list(&carla).await.unwrap().json().await.unwrap()), ["photo.jpg"]);
     let mut staff = names(list(&agent).await.unwrap().json().await.unwrap());
     staff.sort();

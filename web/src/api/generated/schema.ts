@@ -624,6 +624,8 @@ export interface components {
         ApiKeyList: {
             /** @description Keys, oldest first. */
             data: components["schemas"]["ApiKeyOut"][];
+            /** @description Always `null`: the whole list is one page. */
+            next_cursor?: string | null;
         };
         /** @description A key, without its secret. */
         ApiKeyOut: {
@@ -883,6 +885,8 @@ export interface components {
         CustomFieldList: {
             /** @description Definitions in display order. */
             data: components["schemas"]["CustomFieldOut"][];
+            /** @description Always `null`: the whole list is one page. */
+            next_cursor?: string | null;
         };
         /** @description A field definition. */
         CustomFieldOut: {
@@ -1016,6 +1020,8 @@ export interface components {
         EventTypeList: {
             /** @description Event types. */
             data: components["schemas"]["EventTypeOut"][];
+            /** @description Always `null`: the whole list is one page. */
+            next_cursor?: string | null;
         };
         /** @description An event type a subscription can match. */
         EventTypeOut: {
@@ -1033,6 +1039,39 @@ export interface components {
         FirstMessageIn: {
             /** @description HTML or plain text; sanitised. */
             body: string;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_AttachmentOut: {
+            /** @description The rows. */
+            data: {
+                /** @description Opaque id. */
+                id: string;
+                /** @description File name. */
+                filename: string;
+                /** @description Declared media type. */
+                content_type: string;
+                /**
+                 * Format: int64
+                 * @description Bytes.
+                 */
+                size: number;
+                /** @description SHA-256 of the content. */
+                sha256: string;
+                /**
+                 * Format: int64
+                 * @description Message it belongs to.
+                 */
+                message_id?: number | null;
+                /** @description Download URL. */
+                url: string;
+                /**
+                 * Format: date-time
+                 * @description Uploaded.
+                 */
+                created_at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
         };
         /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
         ListOut_CompanyOut: {
@@ -1485,6 +1524,8 @@ export interface components {
         StatusList: {
             /** @description Statuses in display order. */
             data: components["schemas"]["StatusOut"][];
+            /** @description Always `null`: the whole list is one page. */
+            next_cursor?: string | null;
         };
         /** @description A status. */
         StatusOut: {
@@ -1535,6 +1576,8 @@ export interface components {
         TagList: {
             /** @description Most used first, at most 200. */
             data: components["schemas"]["TagOut"][];
+            /** @description Always `null`: the whole list is one page. */
+            next_cursor?: string | null;
         };
         /** @description A tag and how many tickets carry it. */
         TagOut: {
@@ -1785,6 +1828,8 @@ export interface components {
         WebhookList: {
             /** @description Subscriptions, oldest first. */
             data: components["schemas"]["WebhookOut"][];
+            /** @description Always `null`: the whole list is one page. */
+            next_cursor?: string | null;
         };
         /** @description A subscription, with its signing secret. */
         WebhookOut: {
@@ -2846,7 +2891,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AttachmentOut"][];
+                    "application/json": components["schemas"]["ListOut_AttachmentOut"];
                 };
             };
         };

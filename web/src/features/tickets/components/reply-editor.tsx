@@ -1,5 +1,6 @@
 /** The reply box: Tiptap rich text with a public reply / internal note switch. */
-import { ActionIcon, Button, Group, Paper, SegmentedControl, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, CloseButton, FileButton, Group, Paper, Pill, SegmentedControl, Text, Tooltip } from '@mantine/core';
+import Image from '@tiptap/extension-image';
 import Link from '@tiptap/extension-link';
 import Placeholder from '@tiptap/extension-placeholder';
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
@@ -7,9 +8,15 @@ import StarterKit from '@tiptap/starter-kit';
 import { useState } from 'react';
 
 export interface ReplyEditorProps {
-  onSend: (html: string, internal: boolean) => Promise<unknown>;
+  onSend: (html: string, internal: boolean, files: File[]) => Promise<unknown>;
+  /** Uploads a pasted or dropped image and answers the URL to show it from. */
+  onUploadImage: (file: File) => Promise<string>;
   sending: boolean;
+  maxFileBytes: number;
 }
+
+const formatSize = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
 
 const MARKS: { label: string; key: string; run: (e: Editor) => void; active: (e: Editor) => boolean }[] = [
   { label: 'Bold', key: 'B', run: (e) => e.chain().focus().toggleBold().run(), active: (e) => e.isActive('bold') },
@@ -20,17 +27,45 @@ const MARKS: { label: string; key: string; run: (e: Editor) => void; active: (e:
   { label: 'Code', key: '</>', run: (e) => e.chain().focus().toggleCode().run(), active: (e) => e.isActive('code') },
 ];
 
-export function ReplyEditor({ onSend, sending }: ReplyEditorProps) {
+export function ReplyEditor({ onSend, onUploadImage, sending, maxFileBytes }: ReplyEditorProps) {
   const [mode, setMode] = useState<'public' | 'internal'>('public');
+  const [files, setFiles] = useState<File[]>([]);
+  const [fileError, setFileError] = useState<string | null>(null);
   const internal = mode === 'internal';
+
+  const addFiles = (picked: File[]) => {
+    const tooBig = picked.filter((f) => f.size > maxFileBytes);
+    setFileError(tooBig.length ? `${tooBig.map((f) => f.name).join(', ')}: larger than ${formatSize(maxFileBytes)}` : null);
+    setFiles((current) => [...current, ...picked.filter((f) => f.size <= maxFileBytes)]);
+  };
+
   const editor = useEditor({
     extensions: [
       StarterKit.configure({ link: false }),
       Link.configure({ openOnClick: false, autolink: true, protocols: ['http', 'https', 'mailto'] }),
+      Image.configure({ inline: true }),
       Placeholder.configure({ placeholder: 'Write a reply…' }),
     ],
-    editorProps: { attributes: { 'aria-label': 'Reply', role: 'textbox', 'aria-multiline': 'true', style: 'min-height: 96px; outline: none;' } },
+    editorProps: {
+      attributes: { 'aria-label': 'Reply', role: 'textbox', 'aria-multiline': 'true', style: 'min-height: 96px; outline: none;' },
+      // Pasted or dropped images are uploaded and shown inline; other files are attached.
+      handlePaste: (_view, event) => takeFiles(event.clipboardData?.files),
+      handleDrop: (_view, event) => takeFiles((event as DragEvent).dataTransfer?.files),
+    },
   });
+
+  function takeFiles(list: FileList | null | undefined): boolean {
+    const picked = list ? Array.from(list) : [];
+    if (!picked.length) return false;
+    const images = picked.filter((f) => f.type.startsWith('image/') && f.size <= maxFileBytes);
+    addFiles(picked.filter((f) => !images.includes(f)));
+    for (const image of images) {
+      onUploadImage(image)
+        .then((src) => editor?.chain().focus().setImage({ src, alt: image.name }).run())
+        .catch((error: unknown) => setFileError(`${image.name}: ${error instanceof Error ? error.message : String(error)}`));
+    }
+    return true;
+  }
   const state = useEditorState({
     editor,
     selector: ({ editor: e }) => ({ empty: e?.isEmpty ?? true, active: e ? MARKS.map((m) => m.active(e)) : [] }),
@@ -46,8 +81,10 @@ export function ReplyEditor({ onSend, sending }: ReplyEditorProps) {
 
   const handleSend = async () => {
     if (!editor || editor.isEmpty) return;
-    await onSend(editor.getHTML(), internal);
+    await onSend(editor.getHTML(), internal, files);
     editor.commands.clearContent();
+    setFiles([]);
+    setFileError(null);
   };
 
   return (
@@ -83,7 +120,31 @@ export function ReplyEditor({ onSend, sending }: ReplyEditorProps) {
         </Group>
       </Group>
       <EditorContent editor={editor} />
-      <Group justify="flex-end" mt="xs">
+      {files.length > 0 && (
+        <Group gap={6} mt="xs" data-testid="staged-files">
+          {files.map((f, i) => (
+            <Pill key={`${f.name}-${i}`} withRemoveButton onRemove={() => setFiles(files.filter((_, j) => j !== i))}>
+              {f.name} ({formatSize(f.size)})
+            </Pill>
+          ))}
+        </Group>
+      )}
+      {fileError && (
+        <Group gap={4} mt="xs">
+          <Text size="xs" c="red">
+            {fileError}
+          </Text>
+          <CloseButton size="xs" aria-label="Dismiss" onClick={() => setFileError(null)} />
+        </Group>
+      )}
+      <Group justify="space-between" mt="xs">
+        <FileButton onChange={addFiles} multiple>
+          {(props) => (
+            <Button {...props} size="xs" variant="default">
+              Attach files
+            </Button>
+          )}
+        </FileButton>
         <Button size="xs" onClick={() => void handleSend()} loading={sending} disabled={state?.empty ?? true} color={internal ? 'yellow' : undefined}>
           {internal ? 'Add note' : 'Send reply'}
         </Button>

@@ -1,9 +1,10 @@
 /** One ticket: header, timeline with the reply editor, properties and the requester's card. */
 import { Alert, Anchor, Box, Flex, Group, Loader, Paper, ScrollArea, Stack, Text, Title } from '@mantine/core';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
 import { PriorityBadge, StatusBadge } from '@/components/ui/badges';
 import { errorMessage } from '@/lib/api-client';
+import { attachmentKeys, attachmentsQuery, MAX_ATTACHMENT_BYTES, uploadAttachment } from '../api/attachments';
 import { messagesQuery, trailQuery, useSendMessage, type Message } from '../api/conversation';
 import { agentsQuery } from '../api/reference';
 import { ticketQuery } from '../api/tickets';
@@ -24,6 +25,16 @@ export function TicketPage({ ticketId, onBack }: TicketPageProps) {
   const trail = useQuery(trailQuery(ticketId));
   const agents = useQuery(agentsQuery);
   const send = useSendMessage(ticketId);
+  const attachments = useQuery(attachmentsQuery(ticketId));
+  const client = useQueryClient();
+
+  const handleSend = async (body: string, internal: boolean, files: File[]) => {
+    const message = await send.mutateAsync({ body, internal });
+    // Files follow the message so they belong to it (and share its visibility).
+    await Promise.all(files.map((f) => uploadAttachment(ticketId, f, message.id)));
+    if (files.length) void client.invalidateQueries({ queryKey: attachmentKeys.list(ticketId) });
+  };
+  const handleUploadImage = async (file: File) => (await uploadAttachment(ticketId, file)).url;
 
   const items = useMemo(
     () => buildTimeline(messages.data?.pages.flatMap((p) => p.data) ?? [], trail.data?.data ?? []),
@@ -69,7 +80,7 @@ export function TicketPage({ ticketId, onBack }: TicketPageProps) {
             {t.merged_into_id != null && (
               <Alert color="gray">This ticket was merged into ticket {t.merged_into_id}.</Alert>
             )}
-            <TicketTimeline items={items} authorName={authorName} />
+            <TicketTimeline items={items} authorName={authorName} attachments={attachments.data?.data ?? []} />
             {messages.hasNextPage && (
               <Anchor size="sm" onClick={() => void messages.fetchNextPage()}>
                 Load more messages
@@ -77,7 +88,9 @@ export function TicketPage({ ticketId, onBack }: TicketPageProps) {
             )}
             <ReplyEditor
               sending={send.isPending}
-              onSend={(body, internal) => send.mutateAsync({ body, internal })}
+              onSend={handleSend}
+              onUploadImage={handleUploadImage}
+              maxFileBytes={MAX_ATTACHMENT_BYTES}
             />
             {send.isError && <Text c="red">{errorMessage(send.error)}</Text>}
           </Stack>

@@ -1,7 +1,8 @@
 /** The conversation as one timeline: replies, internal notes (visibly distinct) and events, by time. */
-import { Badge, Box, Group, Paper, Stack, Text } from '@mantine/core';
+import { Anchor, Badge, Box, Group, Paper, Stack, Text } from '@mantine/core';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { SafeHtml } from '@/components/ui/safe-html';
+import type { Attachment } from '../api/attachments';
 import type { Message, TrailEntry } from '../api/conversation';
 
 export type TimelineItem = { kind: 'message'; at: string; message: Message } | { kind: 'event'; at: string; entry: TrailEntry };
@@ -20,9 +21,11 @@ export function buildTimeline(messages: Message[], trail: TrailEntry[]): Timelin
 export interface TicketTimelineProps {
   items: TimelineItem[];
   authorName: (message: Message) => string;
+  attachments?: Attachment[];
 }
 
-export function TicketTimeline({ items, authorName }: TicketTimelineProps) {
+export function TicketTimeline({ items, authorName, attachments = [] }: TicketTimelineProps) {
+  const filesOf = (messageId: number) => attachments.filter((a) => a.message_id === messageId);
   return (
     <Stack gap="sm" data-testid="timeline">
       {items.map((item) =>
@@ -60,6 +63,15 @@ export function TicketTimeline({ items, authorName }: TicketTimelineProps) {
             <Box>
               <SafeHtml html={item.message.body_html} />
             </Box>
+            {filesOf(item.message.id).length > 0 && (
+              <Group gap="xs" mt="xs" data-testid="message-attachments">
+                {filesOf(item.message.id).map((a) => (
+                  <Anchor key={a.id} href={a.url} size="xs" download={a.filename}>
+                    📎 {a.filename} ({Math.max(1, Math.round(a.size / 1024))} KB)
+                  </Anchor>
+                ))}
+              </Group>
+            )}
           </Paper>
         ),
       )}
