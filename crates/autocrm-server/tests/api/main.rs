@@ -10,3 +10,4 @@ mod limits;
 mod realtime;
 mod sessions;
 mod tickets;
+mod web;
