@@ -20,12 +20,14 @@ DATE=${BENCH_DATE:-$(date -u +%Y-%m-%d)}
 OUT=bench/results/$DATE
 BIN=$CARGO_TARGET_DIR/release
 
-cargo build --release -p autocrm -p autocrm-bench
+# SKIP_BUILD=1 measures the binaries already in $BIN (say so in the results).
+if [ "${SKIP_BUILD:-0}" != 1 ]; then cargo build --release -p autocrm -p autocrm-bench; fi
 mkdir -p "$OUT" "$WORK"
 
 {
   echo "date: $(date -u +%FT%TZ)"
   echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates bench || echo ' (with uncommitted changes)')"
+  echo "binary: $("$BIN/autocrm" --version), built $(date -u -r "$BIN/autocrm" +%FT%TZ)"
   echo "kernel: $(uname -sr)"
   lscpu | grep -E '^(Model name|CPU\(s\)|Thread|Core|Socket|CPU max MHz|Hypervisor vendor)' || true
   free -m | head -2
