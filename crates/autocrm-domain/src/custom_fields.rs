@@ -145,7 +145,8 @@ pub fn apply_patch(stored: &mut Map<String, Value>, patch: Map<String, Value>) {
     }
 }
 
-fn normalize(def: &FieldDef, value: &Value) -> Result<Value, String> {
+/// Checks and normalises one value for `def` (trimmed text, canonical decimals, dates).
+pub fn normalize(def: &FieldDef, value: &Value) -> Result<Value, String> {
     match def.field_type {
         FieldType::Text => match value.as_str() {
             Some(s) if s.trim().is_empty() && def.required => Err("is required".into()),

@@ -29,6 +29,9 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("session.login_failed", "A sign-in failed"),
     ("session.logout", "A user signed out (one or every session)"),
     ("workspace.created", "A workspace was created"),
+    ("view.created", "A ticket view was created"),
+    ("view.updated", "A ticket view changed"),
+    ("view.deleted", "A ticket view was deleted"),
 ];
 
 /// Whether `name` is a known event type.

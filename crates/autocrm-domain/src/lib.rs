@@ -11,6 +11,7 @@ pub mod html;
 pub mod people;
 pub mod ssrf;
 pub mod tickets;
+pub mod views;
 pub mod webhooks;
 
 pub use auth::{Principal, Role, Scope, ScopeSet};

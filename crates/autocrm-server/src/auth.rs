@@ -98,6 +98,14 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/api/v1/webhooks/{id}/deliveries", Policy::Admin),
     ("POST", "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", Policy::Admin),
     ("GET", "/api/v1/audit-log", Policy::Admin),
+    // Views: staff only; the store decides who may change a shared one.
+    ("GET", "/api/v1/views", Policy::Staff(Scope::TicketsRead)),
+    ("POST", "/api/v1/views", Policy::Staff(Scope::TicketsWrite)),
+    ("GET", "/api/v1/views/counts", Policy::Staff(Scope::TicketsRead)),
+    ("GET", "/api/v1/views/{id}", Policy::Staff(Scope::TicketsRead)),
+    ("PATCH", "/api/v1/views/{id}", Policy::Staff(Scope::TicketsWrite)),
+    ("DELETE", "/api/v1/views/{id}", Policy::Staff(Scope::TicketsWrite)),
+    ("GET", "/api/v1/views/{id}/tickets", Policy::Staff(Scope::TicketsRead)),
 ];
 
 /// The declared policy of a route, if any.

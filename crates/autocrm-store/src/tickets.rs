@@ -12,11 +12,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use autocrm_domain::custom_fields::{self, Mode};
 use autocrm_domain::tickets::parse_subject;
+use autocrm_domain::views::{FieldCondition, FieldOp};
 use autocrm_domain::{Channel, EmailAddress, Principal, Priority, StatusCategory};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
     IntoActiveModel as _, Order, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use serde_json::{Map, Value, json};
@@ -142,6 +143,31 @@ pub struct TicketFilter {
     pub tag: Option<String>,
     /// Full-text query.
     pub q: Option<String>,
+    /// Any of these channels (with `channel`, both must hold).
+    pub channels: Vec<Channel>,
+    /// Carries every one of these tags.
+    pub tags: Vec<String>,
+    /// Carries none of these tags.
+    pub exclude_tags: Vec<String>,
+    /// Conditions on custom fields, checked by `autocrm_domain::views::check_filter`.
+    pub fields: Vec<FieldCondition>,
+}
+
+impl TicketFilter {
+    /// Whether only the parts the view counters track are set.
+    fn counter_shaped(&self) -> bool {
+        self.priorities.is_empty()
+            && self.requester_id.is_none()
+            && self.team_id.is_none()
+            && self.channel.is_none()
+            && self.tag.is_none()
+            && self.q.is_none()
+            && self.channels.is_empty()
+            && self.tags.is_empty()
+            && self.exclude_tags.is_empty()
+            && self.fields.is_empty()
+            && (self.status_ids.is_empty() || self.assignee.is_none())
+    }
 }
 
 /// Sort orders for lists.
@@ -329,26 +355,9 @@ pub(crate) async fn find_visible(conn: &impl ConnectionTrait, p: &Principal, id:
     q.one(conn).await?.ok_or(StoreError::NotFound)
 }
 
-/// Lists tickets by keyset; at most `limit` (≤ 100) rows.
-pub async fn list(
-    store: &Store,
-    p: &Principal,
-    filter: &TicketFilter,
-    sort: TicketSort,
-    limit: Option<u64>,
-    cursor: Option<&str>,
-) -> StoreResult<Page<TicketView>> {
-    let limit = clamp_limit(limit, 50, 100)?;
-    let cursor = cursor.map(Cursor::decode).transpose()?;
-    let after = match &cursor {
-        Some(c) => Some((
-            DateTime::parse_from_rfc3339(&c.key)
-                .map_err(|_| StoreError::invalid("/cursor", "is malformed"))?
-                .with_timezone(&Utc),
-            c.id,
-        )),
-        None => None,
-    };
+/// The condition a filter puts on `tickets` for this principal (without status
+/// splits, cursor or order), shared by lists and counts.
+fn filter_condition(store: &Store, p: &Principal, filter: &TicketFilter) -> StoreResult<Condition> {
     let mut base = Condition::all().add(tickets::Column::WorkspaceId.eq(p.workspace_id));
     if let Some(contact) = p.customer_contact() {
         base = base.add(tickets::Column::RequesterId.eq(contact));
@@ -380,6 +389,143 @@ pub async fn list(
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
         base = base.add(crate::search::ticket_id_condition(store.backend, p.workspace_id, q, p.sees_all_tickets())?);
     }
+    if !filter.channels.is_empty() {
+        base = base.add(tickets::Column::Channel.is_in(filter.channels.iter().map(|c| c.as_str())));
+    }
+    for tag in &filter.tags {
+        base = base.add(crate::cust_expr(
+            store.backend,
+            "tickets.id IN (SELECT ticket_id FROM ticket_tags WHERE workspace_id = $1 AND tag = $2)",
+            vec![p.workspace_id.into(), tag.clone().into()],
+        ));
+    }
+    for tag in &filter.exclude_tags {
+        base = base.add(crate::cust_expr(
+            store.backend,
+            "tickets.id NOT IN (SELECT ticket_id FROM ticket_tags WHERE workspace_id = $1 AND tag = $2)",
+            vec![p.workspace_id.into(), tag.clone().into()],
+        ));
+    }
+    for cond in &filter.fields {
+        base = base.add(field_condition(store.backend, cond));
+    }
+    Ok(base)
+}
+
+/// SQL for one custom-field condition. `{k}` in a template is the bound key
+/// (a JSON path on SQLite, a key on PostgreSQL) and `{v}` the bound value;
+/// each occurrence becomes its own numbered parameter.
+fn field_condition(backend: DbBackend, cond: &FieldCondition) -> Expr {
+    use serde_json::Value as J;
+    let pg = backend == DbBackend::Postgres;
+    let key: sea_orm::Value = if pg { cond.key.clone().into() } else { format!("$.\"{}\"", cond.key).into() };
+    let (text, json, is_set) = if pg {
+        (
+            "(tickets.custom_fields ->> {k})",
+            "(tickets.custom_fields -> {k})",
+            "COALESCE(jsonb_typeof(tickets.custom_fields -> {k}), 'null') <> 'null'",
+        )
+    } else {
+        (
+            "json_extract(tickets.custom_fields, {k})",
+            "json_extract(tickets.custom_fields, {k})",
+            "json_type(tickets.custom_fields, {k}) IS NOT NULL AND json_type(tickets.custom_fields, {k}) <> 'null'",
+        )
+    };
+    let value = &cond.value;
+    let as_text: sea_orm::Value = value.as_str().unwrap_or_default().to_owned().into();
+    let (template, bound): (String, sea_orm::Value) = match cond.op {
+        FieldOp::Set => (is_set.to_owned(), as_text),
+        FieldOp::Unset => (format!("NOT ({is_set})"), as_text),
+        FieldOp::Eq | FieldOp::Ne => {
+            // PostgreSQL compares jsonb values exactly; SQLite's json_extract yields
+            // text, numbers, or 1/0 for booleans.
+            let (eq, v): (String, sea_orm::Value) = if pg {
+                (format!("{json} = CAST({{v}} AS jsonb)"), value.to_string().into())
+            } else {
+                let v = match value {
+                    J::Bool(b) => i64::from(*b).into(),
+                    J::Number(n) => n.as_i64().map_or_else(|| n.as_f64().unwrap_or_default().into(), Into::into),
+                    _ => as_text,
+                };
+                (format!("{text} = {{v}}"), v)
+            };
+            if cond.op == FieldOp::Eq { (eq, v) } else { (format!("NOT ({is_set} AND {eq})"), v) }
+        }
+        // Multi-selects are arrays holding the option; text fields contain the words.
+        FieldOp::Contains if pg => (
+            format!(
+                "CASE WHEN jsonb_typeof({json}) = 'array' THEN jsonb_exists({json}, {{v}}) \
+                 ELSE strpos(lower({text}), lower({{v}})) > 0 END"
+            ),
+            as_text,
+        ),
+        FieldOp::Contains => (
+            format!(
+                "CASE WHEN json_type(tickets.custom_fields, {{k}}) = 'array' \
+                 THEN EXISTS (SELECT 1 FROM json_each(tickets.custom_fields, {{k}}) AS j WHERE j.value = {{v}}) \
+                 ELSE instr(lower({text}), lower({{v}})) > 0 END"
+            ),
+            as_text,
+        ),
+        FieldOp::Gt | FieldOp::Lt => {
+            let cmp = if cond.op == FieldOp::Gt { ">" } else { "<" };
+            let number = value.as_f64().or_else(|| value.as_str().and_then(|s| s.parse::<f64>().ok()));
+            match (value.as_str(), number) {
+                // Dates (YYYY-MM-DD) order as text.
+                (Some(s), None) => (format!("{text} {cmp} {{v}}"), s.to_owned().into()),
+                (_, Some(n)) if pg => {
+                    (format!("CAST({text} AS numeric) {cmp} CAST({{v}} AS numeric)"), n.to_string().into())
+                }
+                (_, Some(n)) => (format!("CAST({text} AS REAL) {cmp} {{v}}"), n.into()),
+                (None, None) => ("1 = 0".to_owned(), as_text),
+            }
+        }
+    };
+    let mut sql = String::with_capacity(template.len());
+    let mut values = Vec::new();
+    let mut rest = template.as_str();
+    while let Some(at) = rest.find('{') {
+        sql.push_str(&rest[..at]);
+        let marker = &rest[at..(at + 3).min(rest.len())];
+        match marker {
+            "{k}" => values.push(key.clone()),
+            "{v}" => values.push(bound.clone()),
+            _ => {
+                sql.push('{');
+                rest = &rest[at + 1..];
+                continue;
+            }
+        }
+        sql.push('$');
+        sql.push_str(&values.len().to_string());
+        rest = &rest[at + 3..];
+    }
+    sql.push_str(rest);
+    crate::cust_expr(backend, &sql, values)
+}
+
+/// Lists tickets by keyset; at most `limit` (≤ 100) rows.
+pub async fn list(
+    store: &Store,
+    p: &Principal,
+    filter: &TicketFilter,
+    sort: TicketSort,
+    limit: Option<u64>,
+    cursor: Option<&str>,
+) -> StoreResult<Page<TicketView>> {
+    let limit = clamp_limit(limit, 50, 100)?;
+    let cursor = cursor.map(Cursor::decode).transpose()?;
+    let after = match &cursor {
+        Some(c) => Some((
+            DateTime::parse_from_rfc3339(&c.key)
+                .map_err(|_| StoreError::invalid("/cursor", "is malformed"))?
+                .with_timezone(&Utc),
+            c.id,
+        )),
+        None => None,
+    };
+    let mut base = filter_condition(store, p, filter)?;
     if let Some((key, id)) = after {
         let col = sort.column();
         let lhs = Expr::tuple([Expr::col((tickets::Entity, col)), Expr::col((tickets::Entity, tickets::Column::Id))]);
@@ -425,14 +571,7 @@ pub async fn list(
 /// The number of tickets a filter matches, when the counters can tell
 /// (filters on status/category and assignee only); `None` otherwise.
 pub async fn count_for(store: &Store, p: &Principal, filter: &TicketFilter) -> StoreResult<Option<i64>> {
-    let simple = p.customer_contact().is_none()
-        && filter.priorities.is_empty()
-        && filter.requester_id.is_none()
-        && filter.team_id.is_none()
-        && filter.channel.is_none()
-        && filter.tag.is_none()
-        && filter.q.is_none()
-        && (filter.status_ids.is_empty() || filter.assignee.is_none());
+    let simple = p.customer_contact().is_none() && filter.counter_shaped();
     if !simple {
         return Ok(None);
     }
@@ -452,6 +591,40 @@ pub async fn count_for(store: &Store, p: &Principal, filter: &TicketFilter) -> S
         }
     };
     Ok(Some(sum_counters(&store.db, store.backend, p.workspace_id, &names).await?))
+}
+
+/// The number of tickets a filter matches: from the counters when they can
+/// tell, else by counting the matching rows (custom views with tags or
+/// custom-field conditions), stopping at `cap` so a count never scans more.
+pub async fn count_matching(store: &Store, p: &Principal, filter: &TicketFilter, cap: u64) -> StoreResult<CountOut> {
+    use sea_orm::PaginatorTrait as _;
+    if let Some(n) = count_for(store, p, filter).await? {
+        return Ok(CountOut { count: n, capped: false });
+    }
+    let mut cond = filter_condition(store, p, filter)?;
+    let mut statuses = Condition::any();
+    for c in &filter.categories {
+        statuses = statuses.add(tickets::Column::StatusCategory.eq(c.as_str()));
+    }
+    for s in &filter.status_ids {
+        statuses = statuses.add(tickets::Column::StatusId.eq(*s));
+    }
+    if !statuses.is_empty() {
+        cond = cond.add(statuses);
+    }
+    // Count at most cap + 1 ids, so the cost is bounded whatever the filter.
+    let ids = tickets::Entity::find().select_only().column(tickets::Column::Id).filter(cond).limit(cap + 1);
+    let n = ids.count(&store.db).await?;
+    Ok(CountOut { count: std::cmp::min(n, cap) as i64, capped: n > cap })
+}
+
+/// A count that may have stopped at a cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountOut {
+    /// Matching tickets (at most the cap).
+    pub count: i64,
+    /// Whether more match than the cap.
+    pub capped: bool,
 }
 
 /// Counts per category, per status, unassigned and for one user, from the counters.

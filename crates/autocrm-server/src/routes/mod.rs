@@ -14,6 +14,7 @@ pub mod session;
 pub mod statuses;
 pub mod tickets;
 pub mod users;
+pub mod views;
 pub mod webhooks;
 
 /// Every feature's routes.
@@ -30,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(custom_fields::router())
         .merge(api_keys::router())
         .merge(webhooks::router())
+        .merge(views::router())
 }
 
 /// A list page: `{"data": [...], "next_cursor": ...}`.

@@ -203,7 +203,7 @@ pub(crate) async fn ticket_out(app: &AppState, p: &Principal, v: TicketView) -> 
     outs(app, p, vec![v]).await?.pop().ok_or_else(ApiError::not_found)
 }
 
-async fn outs(app: &AppState, p: &Principal, views: Vec<TicketView>) -> ApiResult<Vec<TicketOut>> {
+pub(crate) async fn outs(app: &AppState, p: &Principal, views: Vec<TicketView>) -> ApiResult<Vec<TicketOut>> {
     let customer = p.customer_contact().is_some();
     let hidden: Vec<String> = if customer {
         autocrm_store::custom_fields::ticket_defs(&app.store, p.workspace_id)

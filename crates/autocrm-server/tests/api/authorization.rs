@@ -164,7 +164,7 @@ async fn fixture(app: &TestApp, admin: &Session, carla: &Session) -> Fixture {
 }
 
 /// The concrete URL for a path template: fresh resources where the call consumes one.
-async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str) -> String {
+async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &Who) -> String {
     let system = Principal::system(app.ws);
     let id = if path == "/api/v1/search" {
         return format!("{path}?q=mine"); // `q` is required
@@ -211,6 +211,22 @@ async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str) -> Str
         f.webhook.to_string()
     } else if path == "/api/v1/attachments/{id}" {
         f.attachment.clone()
+    } else if path.starts_with("/api/v1/views/") {
+        // Agents reach their own views; admins and keys the shared ones. A fresh
+        // one per request, so DELETE always has something to delete.
+        let owner = match who {
+            Who::Agent(_) => {
+                let (ws, email) = who.account().unwrap();
+                autocrm_testkit::principal(&app.store, ws, email).await
+            }
+            _ => system.clone(),
+        };
+        let input = autocrm_store::views::ViewInput {
+            name: Some("matrix view".into()),
+            shared: Some(owner.user_id().is_none()),
+            ..Default::default()
+        };
+        autocrm_store::views::create(&app.store, &owner, input).await.unwrap().id.to_string()
     } else {
         panic!("no test resource for {method} {path}: add one to the authorisation matrix");
     };
@@ -250,6 +266,10 @@ fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
         ("POST", "/api/v1/api-keys") => json!({"name": format!("key {n}"), "scopes": ["tickets:read"]}),
         ("POST", "/api/v1/webhooks") => json!({"url": "http://127.0.0.1:9/hook", "events": ["ticket.created"]}),
         ("PATCH", "/api/v1/webhooks/{id}") => json!({"description": format!("hook {n}")}),
+        ("POST", "/api/v1/views") => {
+            json!({"name": format!("View {n}"), "filters": {"categories": ["open"], "tags": ["vip"]}})
+        }
+        ("PATCH", "/api/v1/views/{id}") => json!({"name": format!("Renamed {n}")}),
         _ => panic!("no valid body for {method} {path}: add one to the authorisation matrix"),
     };
     Body::Json(json)
@@ -298,7 +318,7 @@ async fn every_route_answers_each_principal_as_its_policy_says() {
             Who::ForeignAdmin(foreign.clone()),
         ];
         for who in whos {
-            let url = url_for(&app, &f, method, path).await;
+            let url = url_for(&app, &f, method, path, &who).await;
             let mut req = app.http.request(method.clone(), app.url(&url));
             req = match body_for(&f, method, path, requests) {
                 Body::None => req,

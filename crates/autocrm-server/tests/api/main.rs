@@ -10,4 +10,5 @@ mod limits;
 mod realtime;
 mod sessions;
 mod tickets;
+mod views;
 mod web;

@@ -16,6 +16,7 @@ pub mod teams;
 pub mod ticket_tags;
 pub mod tickets;
 pub mod users;
+pub mod views;
 pub mod webhook_deliveries;
 pub mod webhooks;
 pub mod workspaces;

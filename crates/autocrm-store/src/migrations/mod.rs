@@ -9,6 +9,7 @@ use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
 
 mod m0001_core;
+mod m0002_views;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -16,7 +17,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_core::Migration)]
+        vec![Box::new(m0001_core::Migration), Box::new(m0002_views::Migration)]
     }
 }
 

@@ -460,6 +460,77 @@ export interface paths {
         patch: operations["update_user"];
         trace?: never;
     };
+    "/api/v1/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's views: their personal ones and the shared ones. */
+        get: operations["list_views"];
+        put?: never;
+        /** Creates a view. */
+        post: operations["create_view"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts for every view the caller has, keyed by view id. */
+        get: operations["view_counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One view. */
+        get: operations["get_view"];
+        put?: never;
+        post?: never;
+        /** Deletes a view (your own, or a shared one as an admin). */
+        delete: operations["delete_view"];
+        options?: never;
+        head?: never;
+        /** Changes a view (your own, or a shared one as an admin). */
+        patch: operations["update_view"];
+        trace?: never;
+    };
+    "/api/v1/views/{id}/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The view's tickets in its sort, by keyset cursor; the first page carries the count. */
+        get: operations["view_tickets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -1030,6 +1101,20 @@ export interface components {
             /** @description What it means. */
             description: string;
         };
+        /** @description One condition on a custom field. */
+        FieldCondition: {
+            /** @description The field's key. */
+            key: string;
+            /** @description The comparison. */
+            op: components["schemas"]["FieldOp"];
+            /** @description The value compared with (absent for `set`/`unset`). */
+            value?: Record<string, unknown>;
+        };
+        /**
+         * @description How a custom field is compared.
+         * @enum {string}
+         */
+        FieldOp: "eq" | "ne" | "set" | "unset" | "contains" | "gt" | "lt";
         /**
          * @description The value type of a custom field.
          * @enum {string}
@@ -1351,6 +1436,39 @@ export interface components {
                  * @description Last changed.
                  */
                 updated_at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_ViewOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /** @description Name. */
+                name: string;
+                /** @description Shared with the team (else personal to its owner). */
+                shared: boolean;
+                /**
+                 * Format: int64
+                 * @description The owner of a personal view.
+                 */
+                owner_user_id?: number | null;
+                /** @description What the view shows. */
+                filters: components["schemas"]["ViewFilter"];
+                /** @description Queue columns, in order. */
+                columns: string[];
+                /** @description `-updated_at`, `updated_at`, `-created_at` or `created_at`. */
+                sort: string;
+                /**
+                 * Format: int32
+                 * @description Order among views.
+                 */
+                position: number;
             }[];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -1814,6 +1932,115 @@ export interface components {
             active?: boolean | null;
             /** @description New password (ends the user's sessions). */
             password?: string | null;
+        };
+        /** @description A view's count. */
+        ViewCount: {
+            /**
+             * Format: int64
+             * @description Matching tickets (at most 10,000).
+             */
+            count: number;
+            /** @description More than 10,000 match. */
+            capped: boolean;
+        };
+        /** @description What a view shows: every part is optional and all parts must match. */
+        ViewFilter: {
+            /**
+             * @description Status categories (any of).
+             * @default []
+             */
+            categories: components["schemas"]["StatusCategory"][];
+            /**
+             * @description Status ids (any of).
+             * @default []
+             */
+            status_ids: number[];
+            /**
+             * @description Priorities (any of).
+             * @default []
+             */
+            priorities: components["schemas"]["Priority"][];
+            /**
+             * @description `me`, `none` or a user id.
+             * @default null
+             */
+            assignee: string | null;
+            /**
+             * Format: int64
+             * @description A team id.
+             * @default null
+             */
+            team_id: number | null;
+            /**
+             * @description Channels (any of).
+             * @default []
+             */
+            channels: components["schemas"]["Channel"][];
+            /**
+             * @description Tags the ticket must all carry.
+             * @default []
+             */
+            tags: string[];
+            /**
+             * @description Tags the ticket must not carry.
+             * @default []
+             */
+            exclude_tags: string[];
+            /**
+             * @description Conditions on custom fields (all must hold).
+             * @default []
+             */
+            fields: components["schemas"]["FieldCondition"][];
+            /**
+             * @description Full-text words.
+             * @default null
+             */
+            q: string | null;
+        };
+        /** @description A new view, or a change to one (absent fields stay). */
+        ViewIn: {
+            /** @description Name (1–80 characters); required to create. */
+            name?: string | null;
+            filters?: null | components["schemas"]["ViewFilter"];
+            /** @description Columns (default: number, subject, requester, status, priority, assignee, updated). */
+            columns?: string[] | null;
+            /** @description Sort (default `-updated_at`). */
+            sort?: string | null;
+            /** @description Share with the team (admins only); default personal for users, shared for keys. */
+            shared?: boolean | null;
+            /**
+             * Format: int32
+             * @description Order among views.
+             */
+            position?: number | null;
+        };
+        /** @description A saved view. */
+        ViewOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Name. */
+            name: string;
+            /** @description Shared with the team (else personal to its owner). */
+            shared: boolean;
+            /**
+             * Format: int64
+             * @description The owner of a personal view.
+             */
+            owner_user_id?: number | null;
+            /** @description What the view shows. */
+            filters: components["schemas"]["ViewFilter"];
+            /** @description Queue columns, in order. */
+            columns: string[];
+            /** @description `-updated_at`, `updated_at`, `-created_at` or `created_at`. */
+            sort: string;
+            /**
+             * Format: int32
+             * @description Order among views.
+             */
+            position: number;
         };
         /** @description A new subscription. */
         WebhookIn: {
@@ -3193,6 +3420,225 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_views: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_ViewOut"];
+                };
+            };
+        };
+    };
+    create_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViewIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    view_counts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: components["schemas"]["ViewCount"];
+                    };
+                };
+            };
+        };
+    };
+    get_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViewIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewOut"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    view_tickets: {
+        parameters: {
+            query?: {
+                /** @description Page size 1–100 (default 50). */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketList"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
