@@ -213,3 +213,30 @@ test('an admin adds a custom field and an agent sets it on a ticket', async () =
   await adminCtx.close();
   await agentCtx.close();
 });
+
+test('an agent creates a custom view and sees its count and tickets', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server.base, DEMO.agent);
+  // What the view should match, asked of the API directly.
+  const expected = await page.evaluate(async () => {
+    const r = await fetch('/api/v1/tickets?status=new,open&priority=high&limit=100');
+    return (await r.json()).data.map((t) => t.id).sort((a, b) => a - b);
+  });
+  assert.ok(expected.length > 0, 'the demo has open high-priority tickets');
+  await page.goto(`${server.base}/queue/open`);
+  await page.getByRole('button', { name: '+ New view' }).click();
+  const form = page.getByRole('form', { name: 'View' });
+  await form.getByRole('textbox', { name: /^Name/ }).fill('Urgent-ish');
+  await form.getByLabel('Priority', { exact: true }).click({ force: true });
+  await page.getByRole('option', { name: 'high', exact: true }).click();
+  await form.getByRole('button', { name: 'Save view' }).click();
+  await page.getByRole('heading', { name: 'Urgent-ish' }).waitFor();
+  const badge = page.locator('[data-testid^="saved-view-count-"]');
+  await badge.filter({ hasText: String(expected.length) }).waitFor();
+  const rows = page.locator('[role="row"][data-ticket-id]');
+  await rows.first().waitFor();
+  const shown = (await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-ticket-id'))))).sort((a, b) => a - b);
+  assert.deepEqual(shown, expected);
+  await context.close();
+});

@@ -63,7 +63,6 @@ pub struct FieldCondition {
     pub op: FieldOp,
     /// The value compared with (absent for `set`/`unset`).
     #[serde(default)]
-    #[schema(value_type = Object)]
     pub value: Value,
 }
 

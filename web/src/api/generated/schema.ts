@@ -1108,7 +1108,7 @@ export interface components {
             /** @description The comparison. */
             op: components["schemas"]["FieldOp"];
             /** @description The value compared with (absent for `set`/`unset`). */
-            value?: Record<string, unknown>;
+            value?: unknown;
         };
         /**
          * @description How a custom field is compared.

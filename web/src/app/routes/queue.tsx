@@ -10,6 +10,7 @@ export function QueueRoute() {
   return (
     <QueuePage
       userId={session.data.user_id}
+      isAdmin={session.data.role === 'admin'}
       viewId={viewId}
       onViewChange={(id) => navigate(`/queue/${id}`)}
       onOpenTicket={(t) => navigate(`/tickets/${t.id}`)}

@@ -22,7 +22,11 @@ export interface TicketTableProps {
   loadingMore: boolean;
   onLoadMore: () => void;
   compact?: boolean;
+  /** Column ids to show, in order (a view's choice); the default set otherwise. */
+  columns?: string[];
 }
+
+const DEFAULT_COLUMNS = ['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'updated'];
 
 export function TicketTable({
   tickets,
@@ -33,6 +37,7 @@ export function TicketTable({
   loadingMore,
   onLoadMore,
   compact = false,
+  columns: chosen = DEFAULT_COLUMNS,
 }: TicketTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [cursor, setCursor] = useState(0);
@@ -82,11 +87,17 @@ export function TicketTable({
       { id: 'status', header: 'Status', size: 110, cell: ({ row }) => <StatusBadge name={row.original.status.name} category={row.original.status.category} /> },
       { id: 'priority', header: 'Priority', size: 100, cell: ({ row }) => <PriorityBadge priority={row.original.priority} /> },
       { id: 'assignee', header: 'Assignee', size: 140, cell: ({ row }) => <Text size="sm" c={row.original.assignee ? undefined : 'dimmed'} lineClamp={1}>{row.original.assignee?.name ?? 'Unassigned'}</Text> },
+      { id: 'team', header: 'Team', size: 90, cell: ({ row }) => <Text size="sm" c="dimmed">{row.original.team_id ?? '—'}</Text> },
+      { id: 'channel', header: 'Channel', size: 90, cell: ({ row }) => <Text size="sm">{row.original.channel}</Text> },
+      { id: 'tags', header: 'Tags', size: 160, cell: ({ row }) => <Text size="sm" c="dimmed" lineClamp={1}>{row.original.tags.join(', ')}</Text> },
+      { id: 'created', header: 'Created', size: 140, cell: ({ row }) => <Text size="sm" c="dimmed" lineClamp={1}><RelativeTime iso={row.original.created_at} /></Text> },
       { id: 'updated', header: 'Updated', size: 140, cell: ({ row }) => <Text size="sm" c="dimmed" lineClamp={1}><RelativeTime iso={row.original.updated_at} /></Text> },
     ];
     // On a phone: checkbox, subject and status only.
-    return compact ? all.filter((c) => ['select', 'subject', 'status'].includes(c.id ?? '')) : all;
-  }, [tickets, selected, onSelectedChange, compact]);
+    const wanted = compact ? ['subject', 'status'] : chosen;
+    const byId = new Map(all.map((c) => [c.id, c]));
+    return [all[0] as ColumnDef<Ticket>, ...wanted.flatMap((id) => byId.get(id) ?? [])];
+  }, [tickets, selected, onSelectedChange, compact, chosen]);
 
   const table = useReactTable({ data: tickets, columns, getCoreRowModel: getCoreRowModel(), getRowId: (t) => String(t.id) });
   const rows = table.getRowModel().rows;

@@ -4,6 +4,7 @@ import { useEffect } from 'react';
 import { eventStream } from '@/lib/event-stream';
 import { conversationKeys } from '../api/conversation';
 import { ticketKeys } from '../api/tickets';
+import { viewKeys } from '../api/views';
 
 export function useLiveTickets(): void {
   const client = useQueryClient();
@@ -13,6 +14,7 @@ export function useLiveTickets(): void {
         if (!event.type.startsWith('ticket.') && event.type !== 'message.created') return;
         void client.invalidateQueries({ queryKey: ticketKeys.lists() });
         void client.invalidateQueries({ queryKey: ticketKeys.counts() });
+        void client.invalidateQueries({ queryKey: viewKeys.all });
         const id = event.ticket_id ?? (event.subject_type === 'ticket' ? event.subject_id : null);
         if (id != null) {
           void client.invalidateQueries({ queryKey: ticketKeys.detail(id) });
