@@ -355,3 +355,56 @@ async fn flush_tickets(txn: &sea_orm::DatabaseTransaction, rows: &mut Vec<ticket
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    async fn scalar(store: &Store, sql: &str) -> i64 {
+        let db = store.connection();
+        let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn seeding_300_tickets_leaves_consistent_counters_and_search_indexes() {
+        let dir = std::env::temp_dir().join(format!("autocrm-bench-smoke-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("smoke.db");
+        let url = format!("sqlite://{}?mode=rwc", db.display());
+        let out = dir.join("seed.json");
+        seed(SeedArgs {
+            database: url.clone(),
+            tickets: 300,
+            requesters: 500,
+            corpus: dir.join("absent.csv"), // the demo tickets are the fallback
+            out: out.clone(),
+            seed: 1,
+        })
+        .await
+        .unwrap();
+        let info: SeedInfo = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        assert!(info.api_key.starts_with("acrm_"));
+        let store = open(&url, 1).await.unwrap();
+        assert_eq!(scalar(&store, "SELECT COUNT(*) FROM tickets").await, 300);
+        assert_eq!(scalar(&store, "SELECT COUNT(*) FROM messages").await, info.messages as i64);
+        assert_eq!(scalar(&store, "SELECT SUM(message_count) FROM tickets").await, info.messages as i64);
+        assert_eq!(scalar(&store, "SELECT COUNT(*) FROM contacts").await, 500);
+        // The counters the API answers counts from agree with the rows.
+        assert_eq!(scalar(&store, "SELECT SUM(value) FROM counters WHERE name LIKE 't:cat:%'").await, 300);
+        assert_eq!(scalar(&store, "SELECT SUM(value) FROM counters WHERE name LIKE 't:asg:%'").await, 300);
+        assert_eq!(
+            scalar(&store, "SELECT value FROM counters WHERE name = 't:cat:open'").await,
+            scalar(&store, "SELECT COUNT(*) FROM tickets WHERE status_category = 'open'").await
+        );
+        assert_eq!(scalar(&store, "SELECT value FROM counters WHERE name = 'ticket_number'").await, 1300);
+        // The FTS triggers indexed every message.
+        assert!(
+            scalar(&store, "SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'order OR the OR you'").await
+                > 0
+        );
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
