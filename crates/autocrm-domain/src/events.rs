@@ -32,6 +32,10 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("view.created", "A ticket view was created"),
     ("view.updated", "A ticket view changed"),
     ("view.deleted", "A ticket view was deleted"),
+    ("macro.created", "A macro was created"),
+    ("macro.updated", "A macro changed"),
+    ("macro.deleted", "A macro was deleted"),
+    ("macro.applied", "A macro was applied to a ticket"),
 ];
 
 /// Whether `name` is a known event type.

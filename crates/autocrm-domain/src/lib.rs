@@ -8,6 +8,7 @@ pub mod auth;
 pub mod custom_fields;
 pub mod events;
 pub mod html;
+pub mod macros;
 pub mod people;
 pub mod ssrf;
 pub mod tickets;

@@ -106,6 +106,14 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("PATCH", "/api/v1/views/{id}", Policy::Staff(Scope::TicketsWrite)),
     ("DELETE", "/api/v1/views/{id}", Policy::Staff(Scope::TicketsWrite)),
     ("GET", "/api/v1/views/{id}/tickets", Policy::Staff(Scope::TicketsRead)),
+    // Macros: staff only; the store decides who may change a shared one.
+    ("GET", "/api/v1/macros", Policy::Staff(Scope::TicketsRead)),
+    ("POST", "/api/v1/macros", Policy::Staff(Scope::TicketsWrite)),
+    ("GET", "/api/v1/macros/{id}", Policy::Staff(Scope::TicketsRead)),
+    ("PATCH", "/api/v1/macros/{id}", Policy::Staff(Scope::TicketsWrite)),
+    ("DELETE", "/api/v1/macros/{id}", Policy::Staff(Scope::TicketsWrite)),
+    ("GET", "/api/v1/tickets/{id}/macros/{macro_id}/preview", Policy::Staff(Scope::TicketsRead)),
+    ("POST", "/api/v1/tickets/{id}/macros/{macro_id}/apply", Policy::Staff(Scope::TicketsWrite)),
 ];
 
 /// The declared policy of a route, if any.

@@ -21,6 +21,7 @@ use crate::routes;
     tags(
         (name = "tickets", description = "Tickets, messages, merges and bulk updates"),
         (name = "views", description = "Saved ticket views with their tickets and counts"),
+        (name = "macros", description = "Macros: ticket changes and templated replies"),
         (name = "contacts", description = "Contacts and companies"),
         (name = "settings", description = "Users, statuses, custom fields, tags"),
         (name = "integrations", description = "API keys and webhooks"),

@@ -10,6 +10,7 @@ pub mod entity;
 mod error;
 mod hub;
 pub mod migrations;
+mod owned;
 mod tx;
 
 pub mod api_keys;
@@ -18,6 +19,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod events;
 pub mod jobs;
+pub mod macros;
 pub mod messages;
 pub mod page;
 pub mod search;

@@ -710,7 +710,7 @@ pub async fn bulk_update(store: &Store, p: &Principal, ids: &[i64], patch: &Tick
 }
 
 /// A patch with its references checked once (shared by bulk updates).
-struct PreparedPatch {
+pub(crate) struct PreparedPatch {
     patch: TicketPatch,
     status: Option<statuses::Model>,
     defs: Vec<custom_fields::FieldDef>,
@@ -720,7 +720,7 @@ struct PreparedPatch {
     remove: Vec<String>,
 }
 
-async fn prepare_patch(tx: &Tx, p: &Principal, patch: &TicketPatch) -> StoreResult<PreparedPatch> {
+pub(crate) async fn prepare_patch(tx: &Tx, p: &Principal, patch: &TicketPatch) -> StoreResult<PreparedPatch> {
     if !p.sees_all_tickets() {
         return Err(StoreError::Forbidden);
     }
@@ -768,7 +768,7 @@ async fn prepare_patch(tx: &Tx, p: &Principal, patch: &TicketPatch) -> StoreResu
     Ok(PreparedPatch { patch: patch.clone(), status, defs, custom_fields: custom, tags, add, remove })
 }
 
-async fn apply_patch(
+pub(crate) async fn apply_patch(
     tx: &mut Tx,
     store: &Store,
     row: tickets::Model,

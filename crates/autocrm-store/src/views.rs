@@ -3,14 +3,14 @@
 //! Filters are checked against the custom field definitions on every write,
 //! and resolved into a `TicketFilter` for the caller on every read.
 
-use autocrm_domain::auth::PrincipalKind;
+use autocrm_domain::Principal;
 use autocrm_domain::people::normalize_tag;
 use autocrm_domain::views::{AssigneeRef, ViewFilter, check_columns, check_filter};
-use autocrm_domain::{Principal, Role};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use crate::entity::views;
+use crate::owned::{check_writable, sharing, staff_only};
 use crate::tickets::{TicketFilter, TicketSort};
 use crate::tx::NewEvent;
 use crate::{FieldProblem, Store, StoreError, StoreResult, custom_fields as cf};
@@ -72,33 +72,11 @@ fn from_row(row: views::Model) -> StoreResult<View> {
     })
 }
 
-/// Whether `p` may change shared views: admins, and API keys (integrations
-/// act for the workspace; the route already required `tickets:write`).
-fn manages_shared(p: &Principal) -> bool {
-    match &p.kind {
-        PrincipalKind::User { role, .. } => *role == Role::Admin,
-        PrincipalKind::ApiKey { .. } | PrincipalKind::System => true,
-    }
-}
-
-/// Views are a staff tool: customers have none, whatever route they come by.
-fn staff_only(p: &Principal) -> StoreResult<()> {
-    if p.sees_all_tickets() { Ok(()) } else { Err(StoreError::Forbidden) }
-}
-
-fn visible(p: &Principal) -> Condition {
-    let mut c = Condition::any().add(views::Column::OwnerUserId.is_null());
-    if let Some(uid) = p.user_id() {
-        c = c.add(views::Column::OwnerUserId.eq(uid));
-    }
-    Condition::all().add(views::Column::WorkspaceId.eq(p.workspace_id)).add(c)
-}
-
 /// The caller's personal views and the shared ones, in display order.
 pub async fn list(store: &Store, p: &Principal) -> StoreResult<Vec<View>> {
     staff_only(p)?;
     let rows = views::Entity::find()
-        .filter(visible(p))
+        .filter(crate::owned::visible(p, views::Column::WorkspaceId, views::Column::OwnerUserId))
         .order_by_asc(views::Column::Position)
         .order_by_asc(views::Column::Id)
         .all(&store.db)
@@ -109,7 +87,11 @@ pub async fn list(store: &Store, p: &Principal) -> StoreResult<Vec<View>> {
 /// One view the caller can see.
 pub async fn get(store: &Store, p: &Principal, id: i64) -> StoreResult<View> {
     staff_only(p)?;
-    let row = views::Entity::find_by_id(id).filter(visible(p)).one(&store.db).await?.ok_or(StoreError::NotFound)?;
+    let row = views::Entity::find_by_id(id)
+        .filter(crate::owned::visible(p, views::Column::WorkspaceId, views::Column::OwnerUserId))
+        .one(&store.db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     from_row(row)
 }
 
@@ -142,11 +124,10 @@ async fn check(store: &Store, p: &Principal, input: &mut ViewInput) -> StoreResu
     {
         problems.push(FieldProblem::new("/sort", "must be one of -updated_at, updated_at, -created_at, created_at"));
     }
-    if input.shared == Some(true) && !manages_shared(p) {
-        problems.push(FieldProblem::new("/shared", "only admins share views with the team"));
-    }
-    if input.shared == Some(false) && p.user_id().is_none() {
-        problems.push(FieldProblem::new("/shared", "API keys create shared views only"));
+    if let Some(shared) = input.shared
+        && let Err(e) = sharing(p, Some(shared))
+    {
+        problems.push(FieldProblem::new("/shared", e));
     }
     if problems.is_empty() { Ok(()) } else { Err(StoreError::Invalid(problems)) }
 }
@@ -157,7 +138,7 @@ pub async fn create(store: &Store, p: &Principal, mut input: ViewInput) -> Store
     if input.name.is_none() {
         return Err(StoreError::invalid("/name", "is required"));
     }
-    input.shared = Some(input.shared.unwrap_or(p.user_id().is_none()));
+    input.shared = Some(sharing(p, input.shared).map_err(|e| StoreError::invalid("/shared", e))?);
     check(store, p, &mut input).await?;
     let existing = list(store, p).await?;
     if existing.len() >= MAX_VIEWS {
@@ -188,10 +169,12 @@ pub async fn create(store: &Store, p: &Principal, mut input: ViewInput) -> Store
 /// The view row if `p` may change it: their own, or a shared one for admins.
 async fn writable(store: &Store, p: &Principal, id: i64) -> StoreResult<views::Model> {
     staff_only(p)?;
-    let row = views::Entity::find_by_id(id).filter(visible(p)).one(&store.db).await?.ok_or(StoreError::NotFound)?;
-    if row.owner_user_id.is_none() && !manages_shared(p) {
-        return Err(StoreError::Forbidden);
-    }
+    let row = views::Entity::find_by_id(id)
+        .filter(crate::owned::visible(p, views::Column::WorkspaceId, views::Column::OwnerUserId))
+        .one(&store.db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    check_writable(p, row.owner_user_id)?;
     Ok(row)
 }
 

@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod events;
 pub mod health;
+pub mod macros;
 pub mod session;
 pub mod statuses;
 pub mod tickets;
@@ -32,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(api_keys::router())
         .merge(webhooks::router())
         .merge(views::router())
+        .merge(macros::router())
 }
 
 /// A list page: `{"data": [...], "next_cursor": ...}`.

@@ -185,6 +185,27 @@ async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &
             created_at: None,
         };
         autocrm_store::tickets::create(&app.store, &system, t).await.unwrap().ticket.id.to_string()
+    } else if path.starts_with("/api/v1/macros/") || path.contains("/macros/{macro_id}") {
+        // Like views: agents reach their own macros, admins and keys the shared ones.
+        let owner = match who {
+            Who::Agent(_) => {
+                let (ws, email) = who.account().unwrap();
+                autocrm_testkit::principal(&app.store, ws, email).await
+            }
+            _ => system.clone(),
+        };
+        let input = autocrm_store::macros::MacroInput {
+            name: Some("matrix macro".into()),
+            reply: Some("Hi {{ requester.first_name }}".into()),
+            shared: Some(owner.user_id().is_none()),
+            ..Default::default()
+        };
+        let m = autocrm_store::macros::create(&app.store, &owner, input).await.unwrap().id.to_string();
+        if path.starts_with("/api/v1/macros/") {
+            m
+        } else {
+            return path.replace("{id}", &f.ticket.to_string()).replace("{macro_id}", &m);
+        }
     } else if path.starts_with("/api/v1/tickets/") {
         f.ticket.to_string()
     } else if path.starts_with("/api/v1/contacts/") {
@@ -270,6 +291,11 @@ fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
             json!({"name": format!("View {n}"), "filters": {"categories": ["open"], "tags": ["vip"]}})
         }
         ("PATCH", "/api/v1/views/{id}") => json!({"name": format!("Renamed {n}")}),
+        ("POST", "/api/v1/macros") => {
+            json!({"name": format!("Macro {n}"), "actions": {"priority": "high", "add_tags": ["vip"]}})
+        }
+        ("PATCH", "/api/v1/macros/{id}") => json!({"name": format!("Renamed {n}")}),
+        ("POST", "/api/v1/tickets/{id}/macros/{macro_id}/apply") => json!({"send_reply": false}),
         _ => panic!("no valid body for {method} {path}: add one to the authorisation matrix"),
     };
     Body::Json(json)

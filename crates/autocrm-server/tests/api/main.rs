@@ -7,6 +7,7 @@ mod authorization;
 mod bad_input;
 mod cluster;
 mod limits;
+mod macros;
 mod realtime;
 mod sessions;
 mod tickets;

@@ -9,6 +9,7 @@ pub mod counters;
 pub mod custom_field_defs;
 pub mod events;
 pub mod jobs;
+pub mod macros;
 pub mod messages;
 pub mod sessions;
 pub mod statuses;

@@ -10,6 +10,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_core;
 mod m0002_views;
+mod m0003_macros;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -17,7 +18,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_core::Migration), Box::new(m0002_views::Migration)]
+        vec![Box::new(m0001_core::Migration), Box::new(m0002_views::Migration), Box::new(m0003_macros::Migration)]
     }
 }
 

@@ -196,6 +196,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/macros": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your macros and the shared ones, by name. */
+        get: operations["list_macros"];
+        put?: never;
+        /** Creates a macro. */
+        post: operations["create_macro"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/macros/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One macro. */
+        get: operations["get_macro"];
+        put?: never;
+        post?: never;
+        /** Deletes a macro (your own, or a shared one as an admin). */
+        delete: operations["delete_macro"];
+        options?: never;
+        head?: never;
+        /** Changes a macro (your own, or a shared one as an admin). */
+        patch: operations["update_macro"];
+        trace?: never;
+    };
     "/api/v1/search": {
         parameters: {
             query?: never;
@@ -381,6 +418,40 @@ export interface paths {
         };
         /** The ticket's audit trail, oldest first, read from the event log. */
         get: operations["list_ticket_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/macros/{macro_id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Applies a macro: its ticket changes, its reply (unless `send_reply` is false) and one more use, in one transaction. */
+        post: operations["apply_macro"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/macros/{macro_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Renders a macro for a ticket without changing anything (for the editor's `/` menu). */
+        get: operations["preview_macro"];
         put?: never;
         post?: never;
         delete?: never;
@@ -736,6 +807,23 @@ export interface components {
              * @description Created.
              */
             created_at: string;
+        };
+        /** @description How to apply a macro. */
+        ApplyIn: {
+            /** @description Post the rendered reply (default true); false when the agent edits it first. */
+            send_reply?: boolean | null;
+        };
+        /** @description What applying did. */
+        ApplyOut: {
+            /** @description The ticket afterwards. */
+            ticket: components["schemas"]["TicketOut"];
+            /** @description The rendered reply, if any. */
+            reply_html?: string | null;
+            /**
+             * Format: int64
+             * @description The message posted, when the reply was sent.
+             */
+            message_id?: number | null;
         };
         /** @description An attachment's metadata. */
         AttachmentOut: {
@@ -1332,6 +1420,39 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_MacroOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /** @description Name. */
+                name: string;
+                /** @description Shared with the team (else personal). */
+                shared: boolean;
+                /**
+                 * Format: int64
+                 * @description The owner of a personal macro.
+                 */
+                owner_user_id?: number | null;
+                /** @description Ticket changes. */
+                actions: components["schemas"]["MacroActions"];
+                /** @description Reply template (minijinja: `{{ requester.first_name }}`, `{{ ticket.number }}`, `{{ order.status }}` …). */
+                reply?: string | null;
+                /** @description The reply is posted as an internal note. */
+                reply_internal: boolean;
+                /**
+                 * Format: int64
+                 * @description Times applied.
+                 */
+                usage_count: number;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
         ListOut_MessageOut: {
             /** @description The rows. */
             data: {
@@ -1472,6 +1593,83 @@ export interface components {
             }[];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             next_cursor?: string | null;
+        };
+        /** @description The ticket changes a macro makes; absent parts leave the ticket as it is. */
+        MacroActions: {
+            /**
+             * Format: int64
+             * @description New status.
+             * @default null
+             */
+            status_id: number | null;
+            /** @default null */
+            priority: null | components["schemas"]["Priority"];
+            /**
+             * @description `me` (whoever applies it), `none`, or a user id.
+             * @default null
+             */
+            assignee: string | null;
+            /**
+             * @description Tags to add.
+             * @default []
+             */
+            add_tags: string[];
+            /**
+             * @description Tags to remove.
+             * @default []
+             */
+            remove_tags: string[];
+            /** @description Custom field values to set (`null` clears). */
+            custom_fields?: Record<string, unknown>;
+        };
+        /** @description A new macro or a change (absent fields stay). */
+        MacroIn: {
+            /** @description Name (1–80 characters); required to create. */
+            name?: string | null;
+            actions?: null | components["schemas"]["MacroActions"];
+            /** @description Reply template; `""` removes it. */
+            reply?: string | null;
+            /** @description Post the reply as an internal note. */
+            reply_internal?: boolean | null;
+            /** @description Share with the team (admins only). */
+            shared?: boolean | null;
+        };
+        /** @description A macro. */
+        MacroOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Name. */
+            name: string;
+            /** @description Shared with the team (else personal). */
+            shared: boolean;
+            /**
+             * Format: int64
+             * @description The owner of a personal macro.
+             */
+            owner_user_id?: number | null;
+            /** @description Ticket changes. */
+            actions: components["schemas"]["MacroActions"];
+            /** @description Reply template (minijinja: `{{ requester.first_name }}`, `{{ ticket.number }}`, `{{ order.status }}` …). */
+            reply?: string | null;
+            /** @description The reply is posted as an internal note. */
+            reply_internal: boolean;
+            /**
+             * Format: int64
+             * @description Times applied.
+             */
+            usage_count: number;
+        };
+        /** @description A rendered reply. */
+        MacroPreview: {
+            /** @description The reply as HTML (placeholders filled, values escaped), if the macro has one. */
+            reply_html?: string | null;
+            /** @description Whether it would be posted as an internal note. */
+            reply_internal: boolean;
+            /** @description The ticket changes it makes. */
+            actions: components["schemas"]["MacroActions"];
         };
         /** @description Where to merge. */
         MergeIn: {
@@ -2651,6 +2849,170 @@ export interface operations {
             };
         };
     };
+    list_macros: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_MacroOut"];
+                };
+            };
+        };
+    };
+    create_macro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_macro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_macro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_macro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroOut"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     search: {
         parameters: {
             query?: {
@@ -3179,6 +3541,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListOut_TrailOut"];
+                };
+            };
+        };
+    };
+    apply_macro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                macro_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_macro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                macro_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroPreview"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
