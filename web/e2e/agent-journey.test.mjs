@@ -240,3 +240,42 @@ test('an agent creates a custom view and sees its count and tickets', async () =
   assert.deepEqual(shown, expected);
   await context.close();
 });
+
+test('an agent applies a macro in a click and inserts another with / in the editor', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server.base, DEMO.agent);
+  // Two personal macros, created through the API as the agent.
+  const made = await page.evaluate(async () => {
+    const session = await (await fetch('/api/v1/session')).json();
+    const post = async (body) =>
+      (await fetch('/api/v1/macros', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token }, body: JSON.stringify(body) })).json();
+    return [
+      await post({ name: 'Thanks and solve', reply: '<p>Thanks {{ requester.first_name }}, closing #{{ ticket.number }}.</p>', actions: { add_tags: ['macro-used'] } }),
+      await post({ name: 'Ask for photo', reply: '<p>Could you send a photo, {{ requester.first_name }}?</p>' }),
+    ];
+  });
+  await page.goto(`${server.base}/queue/open`);
+  const row = page.locator('[role="row"][data-ticket-id]').nth(5);
+  const id = await row.getAttribute('data-ticket-id');
+  await row.click();
+  await page.getByTestId('ticket-subject').waitFor();
+  const ticket = await page.evaluate(async (tid) => (await fetch(`/api/v1/tickets/${tid}`)).json(), id);
+  const first = ticket.requester.name.split(' ')[0];
+
+  await page.getByPlaceholder('Apply a macro…').click();
+  await page.getByRole('option', { name: 'Thanks and solve' }).click();
+  await page.getByTestId('public-message').filter({ hasText: `Thanks ${first}, closing #${ticket.number}.` }).waitFor();
+  await page.getByTestId('properties').getByText('macro-used').waitFor();
+
+  const editor = page.getByRole('textbox', { name: 'Reply' });
+  await editor.click();
+  await editor.press('/');
+  await page.getByRole('option', { name: 'Ask for photo' }).click();
+  await page.getByRole('textbox', { name: 'Reply' }).filter({ hasText: `Could you send a photo, ${first}?` }).waitFor();
+
+  const used = await page.evaluate(async () => (await (await fetch('/api/v1/macros')).json()).data.map((m) => [m.name, m.usage_count]));
+  assert.deepEqual(Object.fromEntries(used), { 'Ask for photo': 1, 'Thanks and solve': 1 });
+  assert.equal(made.length, 2);
+  await context.close();
+});

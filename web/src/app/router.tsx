@@ -1,6 +1,7 @@
 import { createBrowserRouter, Navigate } from 'react-router';
 import { AgentLayout } from './routes/agent-layout';
 import { LoginRoute } from './routes/login';
+import { MacrosRoute } from './routes/macros';
 import { QueueRoute } from './routes/queue';
 import { SettingsRoute } from './routes/settings';
 import { TicketRoute } from './routes/ticket';
@@ -15,6 +16,7 @@ export const router = createBrowserRouter([
       { path: 'queue/:viewId?', element: <QueueRoute /> },
       { path: 'tickets/:ticketId', element: <TicketRoute /> },
       { path: 'settings/:tab?', element: <SettingsRoute /> },
+      { path: 'macros', element: <MacrosRoute /> },
       { path: '*', element: <Navigate to="/queue/mine" replace /> },
     ],
   },

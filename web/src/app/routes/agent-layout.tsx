@@ -47,6 +47,9 @@ export function AgentLayout() {
             <Button component={RouterLink} to="/queue" size="xs" variant="subtle">
               Queue
             </Button>
+            <Button component={RouterLink} to="/macros" size="xs" variant="subtle">
+              Macros
+            </Button>
             {session.data.role === 'admin' && (
               <Button component={RouterLink} to="/settings" size="xs" variant="subtle">
                 Settings

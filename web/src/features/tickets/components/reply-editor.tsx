@@ -1,5 +1,5 @@
 /** The reply box: Tiptap rich text with a public reply / internal note switch. */
-import { ActionIcon, Button, CloseButton, FileButton, Group, Paper, Pill, SegmentedControl, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, CloseButton, FileButton, Group, Paper, Pill, SegmentedControl, Select, Text, Tooltip } from '@mantine/core';
 import Image from '@tiptap/extension-image';
 import Link from '@tiptap/extension-link';
 import Placeholder from '@tiptap/extension-placeholder';
@@ -13,6 +13,10 @@ export interface ReplyEditorProps {
   onUploadImage: (file: File) => Promise<string>;
   sending: boolean;
   maxFileBytes: number;
+  /** Macros offered when `/` is typed in an empty editor. */
+  macros?: { id: number; name: string }[];
+  /** Applies a macro's changes and answers its rendered reply (HTML) for the editor. */
+  onInsertMacro?: (macroId: number) => Promise<{ html: string | null; internal: boolean }>;
 }
 
 const formatSize = (bytes: number) =>
@@ -27,8 +31,9 @@ const MARKS: { label: string; key: string; run: (e: Editor) => void; active: (e:
   { label: 'Code', key: '</>', run: (e) => e.chain().focus().toggleCode().run(), active: (e) => e.isActive('code') },
 ];
 
-export function ReplyEditor({ onSend, onUploadImage, sending, maxFileBytes }: ReplyEditorProps) {
+export function ReplyEditor({ onSend, onUploadImage, sending, maxFileBytes, macros = [], onInsertMacro }: ReplyEditorProps) {
   const [mode, setMode] = useState<'public' | 'internal'>('public');
+  const [picking, setPicking] = useState(false);
   const [files, setFiles] = useState<File[]>([]);
   const [fileError, setFileError] = useState<string | null>(null);
   const internal = mode === 'internal';
@@ -51,6 +56,14 @@ export function ReplyEditor({ onSend, onUploadImage, sending, maxFileBytes }: Re
       // Pasted or dropped images are uploaded and shown inline; other files are attached.
       handlePaste: (_view, event) => takeFiles(event.clipboardData?.files),
       handleDrop: (_view, event) => takeFiles((event as DragEvent).dataTransfer?.files),
+      // `/` at the start of an empty reply opens the macro picker.
+      handleKeyDown: (view, event) => {
+        if (event.key === '/' && onInsertMacro && macros.length > 0 && view.state.doc.textContent === '') {
+          setPicking(true);
+          return true;
+        }
+        return false;
+      },
     },
   });
 
@@ -77,6 +90,18 @@ export function ReplyEditor({ onSend, onUploadImage, sending, maxFileBytes }: Re
     if (url === null) return;
     if (url === '') editor.chain().focus().unsetLink().run();
     else editor.chain().focus().extendMarkRange('link').setLink({ href: url }).run();
+  };
+
+  const handlePickMacro = async (value: string | null) => {
+    setPicking(false);
+    if (!value || !onInsertMacro) return;
+    try {
+      const out = await onInsertMacro(Number(value));
+      if (out.html) editor?.chain().focus().setContent(out.html).run();
+      if (out.internal) setMode('internal');
+    } catch (error) {
+      setFileError(error instanceof Error ? error.message : String(error));
+    }
   };
 
   const handleSend = async () => {
@@ -119,6 +144,19 @@ export function ReplyEditor({ onSend, onUploadImage, sending, maxFileBytes }: Re
           </Tooltip>
         </Group>
       </Group>
+      {picking && (
+        <Select
+          autoFocus
+          searchable
+          defaultDropdownOpened
+          placeholder="Macro…"
+          aria-label="Insert a macro"
+          data={macros.map((m) => ({ value: String(m.id), label: m.name }))}
+          onChange={(v) => void handlePickMacro(v)}
+          onDropdownClose={() => setPicking(false)}
+          mb="xs"
+        />
+      )}
       <EditorContent editor={editor} />
       {files.length > 0 && (
         <Group gap={6} mt="xs" data-testid="staged-files">

@@ -1,11 +1,13 @@
 /** One ticket: header, timeline with the reply editor, properties and the requester's card. */
-import { Alert, Anchor, Box, Flex, Group, Loader, Paper, ScrollArea, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Box, Flex, Group, Loader, Paper, ScrollArea, Select, Stack, Text, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
 import { PriorityBadge, StatusBadge } from '@/components/ui/badges';
 import { errorMessage } from '@/lib/api-client';
 import { attachmentKeys, attachmentsQuery, MAX_ATTACHMENT_BYTES, uploadAttachment } from '../api/attachments';
 import { messagesQuery, trailQuery, useSendMessage, type Message } from '../api/conversation';
+import { macrosQuery, previewMacro, useApplyMacro } from '../api/macros';
 import { agentsQuery } from '../api/reference';
 import { ticketQuery } from '../api/tickets';
 import { useLiveTickets } from '../hooks/use-live-tickets';
@@ -35,6 +37,24 @@ export function TicketPage({ ticketId, onBack }: TicketPageProps) {
     if (files.length) void client.invalidateQueries({ queryKey: attachmentKeys.list(ticketId) });
   };
   const handleUploadImage = async (file: File) => (await uploadAttachment(ticketId, file)).url;
+  const macros = useQuery(macrosQuery);
+  const applyMacro = useApplyMacro(ticketId);
+  const handleApplyMacro = (value: string | null) => {
+    if (!value) return;
+    applyMacro.mutate(
+      { macroId: Number(value), sendReply: true },
+      {
+        onSuccess: () => notifications.show({ message: 'Macro applied' }),
+        onError: (error) => notifications.show({ color: 'red', title: 'Macro not applied', message: errorMessage(error) }),
+      },
+    );
+  };
+  // From the editor's `/` menu: the reply goes into the editor, the changes apply now.
+  const handleInsertMacro = async (macroId: number) => {
+    const preview = await previewMacro(ticketId, macroId);
+    await applyMacro.mutateAsync({ macroId, sendReply: false });
+    return { html: preview.reply_html ?? null, internal: preview.reply_internal };
+  };
 
   const items = useMemo(
     () => buildTimeline(messages.data?.pages.flatMap((p) => p.data) ?? [], trail.data?.data ?? []),
@@ -91,6 +111,8 @@ export function TicketPage({ ticketId, onBack }: TicketPageProps) {
               onSend={handleSend}
               onUploadImage={handleUploadImage}
               maxFileBytes={MAX_ATTACHMENT_BYTES}
+              macros={macros.data?.data ?? []}
+              onInsertMacro={handleInsertMacro}
             />
             {send.isError && <Text c="red">{errorMessage(send.error)}</Text>}
           </Stack>
@@ -106,6 +128,16 @@ export function TicketPage({ ticketId, onBack }: TicketPageProps) {
               </Text>
             )}
           </Paper>
+          <Select
+            placeholder="Apply a macro…"
+            aria-label="Apply a macro"
+            searchable
+            clearable
+            value={null}
+            disabled={applyMacro.isPending}
+            data={(macros.data?.data ?? []).map((m) => ({ value: String(m.id), label: m.name }))}
+            onChange={handleApplyMacro}
+          />
           <Box>
             <PropertiesPanel ticket={t} />
           </Box>
