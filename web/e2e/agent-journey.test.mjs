@@ -279,3 +279,33 @@ test('an agent applies a macro in a click and inserts another with / in the edit
   assert.equal(made.length, 2);
   await context.close();
 });
+
+test('an agent merges a ticket into another and sees the requester history', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server.base, DEMO.agent);
+  // Two tickets from one requester, made through the API.
+  const [source, target] = await page.evaluate(async () => {
+    const session = await (await fetch('/api/v1/session')).json();
+    const make = async (subject, body) =>
+      (
+        await fetch('/api/v1/tickets', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token },
+          body: JSON.stringify({ subject, requester: { email: 'twice@example.com', name: 'Tess Twice' }, message: { body } }),
+        })
+      ).json();
+    return [await make('Second mail about my order', 'Following up on my order'), await make('My order', 'Where is my order?')];
+  });
+  await page.goto(`${server.base}/tickets/${source.id}`);
+  await page.getByTestId('requester-history').getByText('My order').waitFor();
+  await page.getByRole('button', { name: 'Merge…' }).click();
+  await page.getByRole('textbox', { name: /Ticket id to merge into/ }).fill(String(target.id));
+  await page.getByRole('form', { name: 'Merge' }).getByRole('button', { name: 'Merge' }).click();
+  await page.waitForURL(`${server.base}/tickets/${target.id}`);
+  await page.getByTestId('public-message').filter({ hasText: 'Following up on my order' }).waitFor();
+  const merged = await page.evaluate(async (id) => (await fetch(`/api/v1/tickets/${id}`)).json(), source.id);
+  assert.equal(merged.merged_into_id, target.id);
+  assert.equal(merged.status.category, 'closed');
+  await context.close();
+});

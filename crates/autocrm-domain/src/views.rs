@@ -15,8 +15,6 @@ use crate::tickets::{Channel, Priority, StatusCategory};
 pub const MAX_FIELD_CONDITIONS: usize = 20;
 /// Most tags in one view's tag lists.
 pub const MAX_TAGS: usize = 20;
-/// Longest view name.
-pub const MAX_NAME_CHARS: usize = 80;
 
 /// Columns a view may show in the queue.
 pub const COLUMNS: &[&str] = &[

@@ -126,12 +126,7 @@ pub async fn get(store: &Store, p: &Principal, id: i64) -> StoreResult<Macro> {
 /// be checked (inside a transaction that is rolled back), the template's syntax.
 async fn check(store: &Store, p: &Principal, input: &mut MacroInput) -> StoreResult<()> {
     let mut problems = Vec::new();
-    if let Some(name) = &mut input.name {
-        *name = name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 80 {
-            problems.push(FieldProblem::new("/name", "must be 1–80 characters"));
-        }
-    }
+    crate::owned::check_name(input.name.as_mut(), &mut problems);
     if let Some(actions) = &input.actions {
         if actions.assignee.as_deref().is_some_and(|a| AssigneeRef::parse(a).is_none()) {
             problems.push(FieldProblem::new("/actions/assignee", "must be `me`, `none` or a user id"));

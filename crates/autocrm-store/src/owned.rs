@@ -7,7 +7,7 @@ use autocrm_domain::auth::PrincipalKind;
 use autocrm_domain::{Principal, Role};
 use sea_orm::{ColumnTrait, Condition};
 
-use crate::{StoreError, StoreResult};
+use crate::{FieldProblem, StoreError, StoreResult};
 
 /// Refuses customers, whatever route they come by.
 pub(crate) fn staff_only(p: &Principal) -> StoreResult<()> {
@@ -47,4 +47,17 @@ pub(crate) fn sharing(p: &Principal, shared: Option<bool>) -> Result<bool, &'sta
         return Err("API keys create shared items only");
     }
     Ok(shared)
+}
+
+/// Longest name of a view or macro.
+pub(crate) const MAX_NAME_CHARS: usize = 80;
+
+/// Trims a present name and checks its length.
+pub(crate) fn check_name(name: Option<&mut String>, problems: &mut Vec<FieldProblem>) {
+    if let Some(name) = name {
+        *name = name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+            problems.push(FieldProblem::new("/name", format!("must be 1–{MAX_NAME_CHARS} characters")));
+        }
+    }
 }

@@ -98,12 +98,7 @@ pub async fn get(store: &Store, p: &Principal, id: i64) -> StoreResult<View> {
 /// Checks the parts of `input` that are present.
 async fn check(store: &Store, p: &Principal, input: &mut ViewInput) -> StoreResult<()> {
     let mut problems = Vec::new();
-    if let Some(name) = &mut input.name {
-        *name = name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > autocrm_domain::views::MAX_NAME_CHARS {
-            problems.push(FieldProblem::new("/name", "must be 1–80 characters"));
-        }
-    }
+    crate::owned::check_name(input.name.as_mut(), &mut problems);
     if let Some(filters) = input.filters.take() {
         let defs = cf::ticket_defs(store, p.workspace_id).await?;
         match check_filter(filters, &defs, normalize_tag) {

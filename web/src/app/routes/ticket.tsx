@@ -6,5 +6,5 @@ export function TicketRoute() {
   const navigate = useNavigate();
   const id = Number(ticketId);
   if (!Number.isSafeInteger(id) || id <= 0) return <Navigate to="/queue" replace />;
-  return <TicketPage key={id} ticketId={id} onBack={() => navigate(-1)} />;
+  return <TicketPage key={id} ticketId={id} onBack={() => navigate(-1)} onOpenTicket={(other) => navigate(`/tickets/${other}`)} />;
 }

@@ -13,6 +13,7 @@ export interface TicketFilter {
   assignee?: string;
   tag?: string;
   channel?: string;
+  requester?: number;
   q?: string;
   sort?: string;
 }

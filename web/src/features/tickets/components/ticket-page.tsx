@@ -1,5 +1,5 @@
 /** One ticket: header, timeline with the reply editor, properties and the requester's card. */
-import { Alert, Anchor, Box, Flex, Group, Loader, Paper, ScrollArea, Select, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Box, Flex, Group, Loader, ScrollArea, Select, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
@@ -11,16 +11,19 @@ import { macrosQuery, previewMacro, useApplyMacro } from '../api/macros';
 import { agentsQuery } from '../api/reference';
 import { ticketQuery } from '../api/tickets';
 import { useLiveTickets } from '../hooks/use-live-tickets';
+import { MergeButton } from './merge-button';
 import { PropertiesPanel } from './properties-panel';
+import { RequesterCard } from './requester-card';
 import { ReplyEditor } from './reply-editor';
 import { buildTimeline, TicketTimeline } from './ticket-timeline';
 
 export interface TicketPageProps {
   ticketId: number;
   onBack: () => void;
+  onOpenTicket: (id: number) => void;
 }
 
-export function TicketPage({ ticketId, onBack }: TicketPageProps) {
+export function TicketPage({ ticketId, onBack, onOpenTicket }: TicketPageProps) {
   useLiveTickets();
   const ticket = useQuery(ticketQuery(ticketId));
   const messages = useInfiniteQuery(messagesQuery(ticketId));
@@ -96,9 +99,13 @@ export function TicketPage({ ticketId, onBack }: TicketPageProps) {
               </Title>
               <StatusBadge name={t.status.name} category={t.status.category} />
               <PriorityBadge priority={t.priority} />
+              <MergeButton ticket={t} onMerged={onOpenTicket} />
             </Group>
             {t.merged_into_id != null && (
-              <Alert color="gray">This ticket was merged into ticket {t.merged_into_id}.</Alert>
+              <Alert color="gray">
+                This ticket was merged into{' '}
+                <Anchor onClick={() => onOpenTicket(t.merged_into_id as number)}>ticket {t.merged_into_id}</Anchor>.
+              </Alert>
             )}
             <TicketTimeline items={items} authorName={authorName} attachments={attachments.data?.data ?? []} />
             {messages.hasNextPage && (
@@ -120,14 +127,7 @@ export function TicketPage({ ticketId, onBack }: TicketPageProps) {
       </Box>
       <Box style={{ flex: 1, minWidth: 260, borderLeft: '1px solid var(--mantine-color-default-border)' }}>
         <Stack p="md" gap="md">
-          <Paper withBorder p="sm" data-testid="requester-card">
-            <Text fw={600}>{t.requester.name}</Text>
-            {t.requester.email && (
-              <Text size="sm" c="dimmed">
-                {t.requester.email}
-              </Text>
-            )}
-          </Paper>
+          <RequesterCard ticket={t} onOpenTicket={onOpenTicket} />
           <Select
             placeholder="Apply a macro…"
             aria-label="Apply a macro"
