@@ -40,6 +40,8 @@ pub enum Policy {
     Admin,
     /// Any signed-in user; API keys are refused (session management).
     SessionOnly,
+    /// Signed-in agents and admins only; keys and customers are refused (presence).
+    StaffSession,
 }
 
 /// Every route's policy: `(method, path template, policy)`. The matrix test
@@ -106,6 +108,7 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("PATCH", "/api/v1/views/{id}", Policy::Staff(Scope::TicketsWrite)),
     ("DELETE", "/api/v1/views/{id}", Policy::Staff(Scope::TicketsWrite)),
     ("GET", "/api/v1/views/{id}/tickets", Policy::Staff(Scope::TicketsRead)),
+    ("POST", "/api/v1/tickets/{id}/presence", Policy::StaffSession),
     // Macros: staff only; the store decides who may change a shared one.
     ("GET", "/api/v1/macros", Policy::Staff(Scope::TicketsRead)),
     ("POST", "/api/v1/macros", Policy::Staff(Scope::TicketsWrite)),
@@ -178,8 +181,8 @@ fn check(policy: Policy, auth: Option<&Authenticated>, method: &Method, headers:
         (_, Policy::Public)
         | (PrincipalKind::System, _)
         | (PrincipalKind::User { .. }, Policy::SessionOnly | Policy::AnyUser(_)) => true,
-        (PrincipalKind::ApiKey { .. }, Policy::SessionOnly) => false,
-        (PrincipalKind::User { role, .. }, Policy::Staff(_)) => role.is_staff(),
+        (PrincipalKind::ApiKey { .. }, Policy::SessionOnly | Policy::StaffSession) => false,
+        (PrincipalKind::User { role, .. }, Policy::Staff(_) | Policy::StaffSession) => role.is_staff(),
         (PrincipalKind::User { role, .. }, Policy::Admin) => *role == Role::Admin,
         (PrincipalKind::ApiKey { scopes, .. }, Policy::AnyUser(s) | Policy::Staff(s)) => scopes.allows(s),
         (PrincipalKind::ApiKey { scopes, .. }, Policy::Admin) => scopes.allows(Scope::Admin),

@@ -6,6 +6,10 @@
 //! from the log and publishes them locally. Subscribers track the last seq
 //! they delivered and fill any gap from the log, so a lagging or missed
 //! broadcast never loses an event.
+//!
+//! Presence ("Anna is replying") is ephemeral: never written to the log,
+//! fanned out on its own channel (and `NOTIFY autocrm_presence` between
+//! nodes); a missed presence signal is simply refreshed by the next heartbeat.
 
 use std::sync::Arc;
 
@@ -18,26 +22,54 @@ use crate::{Store, StoreResult};
 /// A committed event as subscribers receive it.
 pub type HubEvent = events::Model;
 
-/// This node's broadcast of committed events.
+/// Who is looking at or answering a ticket right now.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Presence {
+    /// Workspace.
+    pub workspace_id: i64,
+    /// The ticket.
+    pub ticket_id: i64,
+    /// The agent.
+    pub user_id: i64,
+    /// Their name.
+    pub name: String,
+    /// `viewing`, `replying` or `left`.
+    pub state: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// This node's broadcast of committed events and presence signals.
 #[derive(Clone, Debug)]
 pub struct EventHub {
     tx: broadcast::Sender<Arc<HubEvent>>,
+    presence: broadcast::Sender<Arc<Presence>>,
     node_id: Arc<str>,
 }
 
 impl EventHub {
     pub(crate) fn new() -> Self {
         let (tx, _) = broadcast::channel(4096);
+        let (presence, _) = broadcast::channel(1024);
         let node_id: String = {
             use rand::Rng as _;
             rand::thread_rng().sample_iter(rand::distributions::Alphanumeric).take(12).map(char::from).collect()
         };
-        Self { tx, node_id: node_id.into() }
+        Self { tx, presence, node_id: node_id.into() }
     }
 
     /// Receives every event committed from now on (all workspaces; filter by the receiver).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<HubEvent>> {
         self.tx.subscribe()
+    }
+
+    /// Receives presence signals from now on (all workspaces; filter by the receiver).
+    pub fn subscribe_presence(&self) -> broadcast::Receiver<Arc<Presence>> {
+        self.presence.subscribe()
+    }
+
+    pub(crate) fn publish_presence(&self, p: Presence) {
+        let _ = self.presence.send(Arc::new(p));
     }
 
     /// This process's id in cluster notifications.
@@ -53,11 +85,17 @@ impl EventHub {
     }
 }
 
+/// The NOTIFY channel presence travels on between nodes.
+pub(crate) const PRESENCE_CHANNEL: &str = "autocrm_presence";
+
 pub(crate) async fn spawn_pg_listener(store: Store) -> StoreResult<()> {
     let pool = store.db.get_postgres_connection_pool().clone();
     let mut listener =
         sqlx::postgres::PgListener::connect_with(&pool).await.map_err(|e| crate::StoreError::Io(e.to_string()))?;
-    listener.listen("autocrm_events").await.map_err(|e| crate::StoreError::Io(e.to_string()))?;
+    listener
+        .listen_all(["autocrm_events", PRESENCE_CHANNEL])
+        .await
+        .map_err(|e| crate::StoreError::Io(e.to_string()))?;
     tokio::spawn(async move {
         loop {
             // recv() reconnects by itself; notifications lost meanwhile are recovered by
@@ -70,6 +108,16 @@ pub(crate) async fn spawn_pg_listener(store: Store) -> StoreResult<()> {
                     continue;
                 }
             };
+            if note.channel() == PRESENCE_CHANNEL {
+                // `node|json`: skip our own, publish the others'.
+                if let Some((node, json)) = note.payload().split_once('|')
+                    && node != store.hub.node_id()
+                    && let Ok(p) = serde_json::from_str::<Presence>(json)
+                {
+                    store.hub.publish_presence(p);
+                }
+                continue;
+            }
             let mut parts = note.payload().split(':');
             let (Some(node), Some(ws), Some(first), Some(last)) =
                 (parts.next(), parts.next(), parts.next(), parts.next())

@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod macros;
 pub mod messages;
 pub mod page;
+pub mod presence;
 pub mod search;
 pub mod sessions;
 pub mod statuses;
@@ -43,7 +44,7 @@ use sea_orm_migration::MigratorTrait as _;
 
 pub use autocrm_domain::Principal;
 pub use error::{FieldProblem, StoreError, StoreResult};
-pub use hub::{EventHub, HubEvent};
+pub use hub::{EventHub, HubEvent, Presence};
 pub use tx::{NewEvent, Tx, Visibility};
 
 /// Where time comes from; tests inject a fixed or steppable clock.

@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use autocrm_domain::Principal;
 use autocrm_store::events::{AuditFilter, Topic, can_see};
-use autocrm_store::{HubEvent, Store};
+use autocrm_store::{HubEvent, Presence, Store};
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use chrono::{DateTime, Utc};
 use futures::Stream;
@@ -29,12 +29,16 @@ use super::ListOut;
 use super::tickets::{TicketList, TicketListParams, parse_filter};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiQuery;
+use crate::extract::{ApiJson, ApiQuery, Id};
 use crate::{AppState, SSE_KEEPALIVE};
 
 /// The event routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(stream_events)).routes(routes!(list_audit_log)).routes(routes!(search))
+    OpenApiRouter::new()
+        .routes(routes!(stream_events))
+        .routes(routes!(list_audit_log))
+        .routes(routes!(search))
+        .routes(routes!(announce_presence))
 }
 
 /// Stream parameters.
@@ -124,12 +128,13 @@ async fn stream_events(
     };
     // Subscribe before reading the log so nothing committed in between is lost.
     let live = app.store.hub().subscribe();
+    let presence = app.store.hub().subscribe_presence();
     let start = match resume {
         Some(id) => id.max(0),
         None => autocrm_store::events::last_seq(&app.store, p.workspace_id).await?,
     };
     let (tx, rx) = mpsc::channel::<Event>(256);
-    tokio::spawn(pump(app.store.clone(), p, topics, start, live, tx));
+    tokio::spawn(pump(app.store.clone(), p, topics, start, (live, presence), tx));
     let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(SSE_KEEPALIVE)))
 }
@@ -174,12 +179,23 @@ impl Cursor {
     }
 }
 
+/// Whether a presence signal goes to this stream: staff watching that ticket (or everything).
+fn wants_presence(p: &Principal, topics: &[Topic], signal: &Presence) -> bool {
+    signal.workspace_id == p.workspace_id
+        && p.role().is_some_and(autocrm_domain::Role::is_staff)
+        && p.user_id() != Some(signal.user_id)
+        && topics.iter().any(|t| match t {
+            Topic::All | Topic::Queue => true,
+            Topic::Ticket(id) => *id == signal.ticket_id,
+        })
+}
+
 async fn pump(
     store: Store,
     p: Principal,
     topics: Vec<Topic>,
     start: i64,
-    mut live: broadcast::Receiver<Arc<HubEvent>>,
+    (mut live, mut presence): (broadcast::Receiver<Arc<HubEvent>>, broadcast::Receiver<Arc<Presence>>),
     tx: mpsc::Sender<Event>,
 ) {
     let ws = p.workspace_id;
@@ -207,9 +223,41 @@ async fn pump(
                     if cur.catch_up(None, &tx).await.is_err() { return; }
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
+            },
+            signal = presence.recv() => match signal {
+                Ok(signal) if wants_presence(&cur.p, &cur.topics, &signal) => {
+                    // No SSE id: presence is not in the log and must not move the resume point.
+                    let data = serde_json::to_string(&*signal).unwrap_or_default();
+                    if tx.send(Event::default().event("presence").data(data)).await.is_err() { return; }
+                }
+                // Lagged presence is refreshed by the next heartbeat.
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return,
             }
         }
     }
+}
+
+/// An agent's presence on a ticket.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceIn {
+    /// `viewing`, `replying` or `left`; send again every ~20 s while it holds.
+    pub state: String,
+}
+
+/// Tells the other agents watching a ticket that you view or answer it; they
+/// receive a `presence` event (not stored, no seq) on `/api/v1/events`.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/presence", tag = "events", params(("id" = i64, Path)), request_body = PresenceIn,
+    responses((status = 204, description = "Announced"), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn announce_presence(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiJson(input): ApiJson<PresenceIn>,
+) -> ApiResult<StatusCode> {
+    autocrm_store::presence::announce(&app.store, &p, id, &input.state).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Audit log filters.

@@ -296,6 +296,7 @@ fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
         }
         ("PATCH", "/api/v1/macros/{id}") => json!({"name": format!("Renamed {n}")}),
         ("POST", "/api/v1/tickets/{id}/macros/{macro_id}/apply") => json!({"send_reply": false}),
+        ("POST", "/api/v1/tickets/{id}/presence") => json!({"state": "viewing"}),
         _ => panic!("no valid body for {method} {path}: add one to the authorisation matrix"),
     };
     Body::Json(json)
@@ -376,11 +377,11 @@ async fn every_route_answers_each_principal_as_its_policy_says() {
             let expect_allowed = match (&who, policy) {
                 (_, Policy::Public) => true,
                 (Who::Anonymous, _) => false,
-                (Who::Key(_, _), Policy::SessionOnly) => false,
+                (Who::Key(_, _), Policy::SessionOnly | Policy::StaffSession) => false,
                 (Who::Key(_, ok), _) => *ok,
                 (_, Policy::SessionOnly | Policy::AnyUser(_)) => true,
                 (Who::Customer(..), _) => false,
-                (Who::Agent(_), Policy::Staff(_)) => true,
+                (Who::Agent(_), Policy::Staff(_) | Policy::StaffSession) => true,
                 (Who::Agent(_), _) => false,
                 (Who::Admin(_) | Who::ForeignAdmin(_), _) => true,
             };

@@ -120,3 +120,46 @@ async fn a_ticket_created_on_one_node_reaches_the_other_nodes_stream_and_webhook
         .unwrap();
     assert_eq!(log["data"][0]["ok"], true, "{log}");
 }
+
+#[tokio::test]
+async fn presence_announced_on_one_node_reaches_staff_watching_through_the_other() {
+    if backend() != "postgres" {
+        eprintln!("cluster presence: skipped on SQLite (one process); runs in the PostgreSQL pass");
+        return;
+    }
+    // Arrange
+    let (a, b) = two_nodes().await;
+    let key = a.api_key(a.ws, "tickets:read,tickets:write").await;
+    let res = a
+        .http
+        .post(a.url("/api/v1/tickets"))
+        .key(&key)
+        .json(&json!({"subject": "s", "requester": {"email": "p@x.test"}}))
+        .send()
+        .await
+        .unwrap();
+    let t: Value = res.json().await.unwrap();
+    let admin_on_b = b.login("acme", "admin@acme.test").await;
+    let anna_on_a = a.login("acme", "anna@acme.test").await;
+    let watching = b
+        .http
+        .get(b.url(&format!("/api/v1/events?topics=ticket:{}", t["id"])))
+        .session(&admin_on_b)
+        .send()
+        .await
+        .unwrap();
+    // Act
+    let res = a
+        .http
+        .post(a.url(&format!("/api/v1/tickets/{}/presence", t["id"])))
+        .session(&anna_on_a)
+        .json(&json!({"state": "viewing"}))
+        .send()
+        .await
+        .unwrap();
+    // Assert
+    assert_eq!(res.status(), 204);
+    let seen = crate::presence::next_presence(watching, Duration::from_secs(5)).await.expect("node B relays it");
+    assert_eq!(seen["name"], "Anna Agent");
+    assert_eq!(seen["state"], "viewing");
+}

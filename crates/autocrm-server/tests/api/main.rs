@@ -8,6 +8,7 @@ mod bad_input;
 mod cluster;
 mod limits;
 mod macros;
+mod presence;
 mod realtime;
 mod sessions;
 mod tickets;
