@@ -309,3 +309,27 @@ test('an agent merges a ticket into another and sees the requester history', asy
   assert.equal(merged.status.category, 'closed');
   await context.close();
 });
+
+test('an agent sees a colleague replying to the same ticket', async () => {
+  const annaCtx = await browser.newContext();
+  const adminCtx = await browser.newContext();
+  const anna = await annaCtx.newPage();
+  const admin = await adminCtx.newPage();
+  await signIn(anna, server.base, DEMO.agent);
+  await signIn(admin, server.base, DEMO.admin);
+  await admin.goto(`${server.base}/queue/open`);
+  const id = await admin.locator('[role="row"][data-ticket-id]').nth(7).getAttribute('data-ticket-id');
+  await admin.goto(`${server.base}/tickets/${id}`);
+  await admin.getByTestId('live-indicator').filter({ hasText: 'live' }).waitFor();
+  await anna.goto(`${server.base}/tickets/${id}`);
+  await admin.getByTestId('presence').filter({ hasText: 'Anna Berg is viewing' }).waitFor();
+  const editor = anna.getByRole('textbox', { name: 'Reply' });
+  await editor.click();
+  await editor.pressSequentially('Let me check');
+  await admin.getByTestId('presence').filter({ hasText: 'Anna Berg is replying' }).waitFor({ timeout: 5_000 });
+  // Anna goes back to her queue: she is no longer shown.
+  await anna.getByText('← Queue').click();
+  await admin.getByTestId('presence').waitFor({ state: 'detached', timeout: 5_000 });
+  await annaCtx.close();
+  await adminCtx.close();
+});

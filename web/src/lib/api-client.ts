@@ -29,6 +29,13 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** A JSON POST that outlives the page (`keepalive`), for signals sent while it closes. */
+export function postOnExit(path: string, body: unknown): void {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  void fetch(path, { method: 'POST', body: JSON.stringify(body), headers, keepalive: true, credentials: 'same-origin' }).catch(() => {});
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const csrf: Middleware = {

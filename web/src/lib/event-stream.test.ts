@@ -57,3 +57,18 @@ describe('EventStream', () => {
     expect(FakeSource.last?.url).toBe('/api/v1/events');
   });
 });
+
+describe('EventStream presence', () => {
+  it('hands presence signals to their own listeners without moving the resume point', () => {
+    const s = stream();
+    const seen: string[] = [];
+    s.subscribePresence((p) => seen.push(`${p.name}:${p.state}`));
+    s.open();
+    FakeSource.last?.emit('ticket.created', 3);
+    const data = JSON.stringify({ ticket_id: 1, user_id: 2, name: 'Anna', state: 'replying', at: '' });
+    FakeSource.last?.handlers.get('presence')?.(new MessageEvent('presence', { data }));
+    s.open();
+    expect(seen).toEqual(['Anna:replying']);
+    expect(FakeSource.last?.url).toBe('/api/v1/events?last_event_id=3');
+  });
+});

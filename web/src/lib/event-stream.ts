@@ -37,7 +37,17 @@ export const STREAM_EVENT_TYPES = [
   'custom_field.updated',
 ] as const;
 
+/** Someone else viewing or answering a ticket (ephemeral: no seq, not in the log). */
+export interface PresenceSignal {
+  ticket_id: number;
+  user_id: number;
+  name: string;
+  state: 'viewing' | 'replying' | 'left';
+  at: string;
+}
+
 type Listener = (event: StreamEvent) => void;
+type PresenceListener = (signal: PresenceSignal) => void;
 type StateListener = (connected: boolean) => void;
 
 /** A reconnecting event stream with fan-out to listeners. */
@@ -45,6 +55,7 @@ export class EventStream {
   private source: EventSource | null = null;
   private lastSeq: number | null = null;
   private readonly listeners = new Set<Listener>();
+  private readonly presenceListeners = new Set<PresenceListener>();
   private readonly stateListeners = new Set<StateListener>();
   private readonly url: string;
   private readonly factory: (url: string) => EventSource;
@@ -63,6 +74,7 @@ export class EventStream {
     for (const type of STREAM_EVENT_TYPES) {
       source.addEventListener(type, handleMessage as EventListener);
     }
+    source.addEventListener('presence', ((msg: MessageEvent<string>) => this.dispatchPresence(msg)) as EventListener);
     source.onopen = () => this.setConnected(true);
     source.onerror = () => this.setConnected(false);
     this.source = source;
@@ -86,6 +98,11 @@ export class EventStream {
     return () => this.listeners.delete(listener);
   }
 
+  subscribePresence(listener: PresenceListener): () => void {
+    this.presenceListeners.add(listener);
+    return () => this.presenceListeners.delete(listener);
+  }
+
   onStateChange(listener: StateListener): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
@@ -102,6 +119,15 @@ export class EventStream {
     if (this.lastSeq !== null && event.seq <= this.lastSeq) return;
     this.lastSeq = event.seq;
     for (const listener of this.listeners) listener(event);
+  }
+
+  private dispatchPresence(msg: MessageEvent<string>): void {
+    try {
+      const signal = JSON.parse(msg.data) as PresenceSignal;
+      for (const listener of this.presenceListeners) listener(signal);
+    } catch {
+      // A malformed signal is dropped; the next heartbeat replaces it.
+    }
   }
 
   private setConnected(connected: boolean): void {

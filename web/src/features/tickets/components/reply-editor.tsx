@@ -5,7 +5,7 @@ import Link from '@tiptap/extension-link';
 import Placeholder from '@tiptap/extension-placeholder';
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 
 export interface ReplyEditorProps {
   onSend: (html: string, internal: boolean, files: File[]) => Promise<unknown>;
@@ -17,6 +17,8 @@ export interface ReplyEditorProps {
   macros?: { id: number; name: string }[];
   /** Applies a macro's changes and answers its rendered reply (HTML) for the editor. */
   onInsertMacro?: (macroId: number) => Promise<{ html: string | null; internal: boolean }>;
+  /** Called when the draft becomes non-empty or empty (for presence). */
+  onDraftingChange?: (drafting: boolean) => void;
 }
 
 const formatSize = (bytes: number) =>
@@ -31,7 +33,15 @@ const MARKS: { label: string; key: string; run: (e: Editor) => void; active: (e:
   { label: 'Code', key: '</>', run: (e) => e.chain().focus().toggleCode().run(), active: (e) => e.isActive('code') },
 ];
 
-export function ReplyEditor({ onSend, onUploadImage, sending, maxFileBytes, macros = [], onInsertMacro }: ReplyEditorProps) {
+export function ReplyEditor({
+  onSend,
+  onUploadImage,
+  sending,
+  maxFileBytes,
+  macros = [],
+  onInsertMacro,
+  onDraftingChange,
+}: ReplyEditorProps) {
   const [mode, setMode] = useState<'public' | 'internal'>('public');
   const [picking, setPicking] = useState(false);
   const [files, setFiles] = useState<File[]>([]);
@@ -79,6 +89,8 @@ export function ReplyEditor({ onSend, onUploadImage, sending, maxFileBytes, macr
     }
     return true;
   }
+  const drafting = !(useEditorState({ editor, selector: ({ editor: e }) => e?.isEmpty ?? true }) ?? true);
+  useEffect(() => onDraftingChange?.(drafting), [drafting, onDraftingChange]);
   const state = useEditorState({
     editor,
     selector: ({ editor: e }) => ({ empty: e?.isEmpty ?? true, active: e ? MARKS.map((m) => m.active(e)) : [] }),

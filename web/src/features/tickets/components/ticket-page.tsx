@@ -2,7 +2,7 @@
 import { Alert, Anchor, Box, Flex, Group, Loader, ScrollArea, Select, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { PriorityBadge, StatusBadge } from '@/components/ui/badges';
 import { errorMessage } from '@/lib/api-client';
 import { attachmentKeys, attachmentsQuery, MAX_ATTACHMENT_BYTES, uploadAttachment } from '../api/attachments';
@@ -11,6 +11,7 @@ import { macrosQuery, previewMacro, useApplyMacro } from '../api/macros';
 import { agentsQuery } from '../api/reference';
 import { ticketQuery } from '../api/tickets';
 import { useLiveTickets } from '../hooks/use-live-tickets';
+import { usePresence } from '../hooks/use-presence';
 import { MergeButton } from './merge-button';
 import { PropertiesPanel } from './properties-panel';
 import { RequesterCard } from './requester-card';
@@ -30,6 +31,8 @@ export function TicketPage({ ticketId, onBack, onOpenTicket }: TicketPageProps) 
   const trail = useQuery(trailQuery(ticketId));
   const agents = useQuery(agentsQuery);
   const send = useSendMessage(ticketId);
+  const [drafting, setDrafting] = useState(false);
+  const others = usePresence(ticketId, drafting);
   const attachments = useQuery(attachmentsQuery(ticketId));
   const client = useQueryClient();
 
@@ -113,7 +116,13 @@ export function TicketPage({ ticketId, onBack, onOpenTicket }: TicketPageProps) 
                 Load more messages
               </Anchor>
             )}
+            {others.length > 0 && (
+              <Alert color={others.some((o) => o.state === 'replying') ? 'orange' : 'blue'} py={6} data-testid="presence">
+                {others.map((o) => `${o.name} is ${o.state}`).join(' · ')}
+              </Alert>
+            )}
             <ReplyEditor
+              onDraftingChange={setDrafting}
               sending={send.isPending}
               onSend={handleSend}
               onUploadImage={handleUploadImage}
