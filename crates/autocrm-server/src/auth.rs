@@ -109,6 +109,9 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("DELETE", "/api/v1/views/{id}", Policy::Staff(Scope::TicketsWrite)),
     ("GET", "/api/v1/views/{id}/tickets", Policy::Staff(Scope::TicketsRead)),
     ("POST", "/api/v1/tickets/{id}/presence", Policy::StaffSession),
+    ("GET", "/api/v1/reports/me", Policy::StaffSession),
+    ("GET", "/api/v1/reports/agents", Policy::Staff(Scope::TicketsRead)),
+    ("GET", "/api/v1/reports/team", Policy::Staff(Scope::TicketsRead)),
     // Macros: staff only; the store decides who may change a shared one.
     ("GET", "/api/v1/macros", Policy::Staff(Scope::TicketsRead)),
     ("POST", "/api/v1/macros", Policy::Staff(Scope::TicketsWrite)),

@@ -22,6 +22,7 @@ use crate::routes;
         (name = "tickets", description = "Tickets, messages, merges and bulk updates"),
         (name = "views", description = "Saved ticket views with their tickets and counts"),
         (name = "macros", description = "Macros: ticket changes and templated replies"),
+        (name = "reports", description = "Performance figures from the event log"),
         (name = "contacts", description = "Contacts and companies"),
         (name = "settings", description = "Users, statuses, custom fields, tags"),
         (name = "integrations", description = "API keys and webhooks"),

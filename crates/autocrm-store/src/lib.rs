@@ -23,6 +23,7 @@ pub mod macros;
 pub mod messages;
 pub mod page;
 pub mod presence;
+pub mod reports;
 pub mod search;
 pub mod sessions;
 pub mod statuses;

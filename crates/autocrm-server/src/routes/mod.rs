@@ -11,6 +11,7 @@ pub mod custom_fields;
 pub mod events;
 pub mod health;
 pub mod macros;
+pub mod reports;
 pub mod session;
 pub mod statuses;
 pub mod tickets;
@@ -34,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(webhooks::router())
         .merge(views::router())
         .merge(macros::router())
+        .merge(reports::router())
 }
 
 /// A list page: `{"data": [...], "next_cursor": ...}`.

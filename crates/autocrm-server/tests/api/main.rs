@@ -10,6 +10,7 @@ mod limits;
 mod macros;
 mod presence;
 mod realtime;
+mod reports;
 mod sessions;
 mod tickets;
 mod views;

@@ -11,6 +11,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_core;
 mod m0002_views;
 mod m0003_macros;
+mod m0004_report_indexes;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -18,7 +19,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_core::Migration), Box::new(m0002_views::Migration), Box::new(m0003_macros::Migration)]
+        vec![
+            Box::new(m0001_core::Migration),
+            Box::new(m0002_views::Migration),
+            Box::new(m0003_macros::Migration),
+            Box::new(m0004_report_indexes::Migration),
+        ]
     }
 }
 

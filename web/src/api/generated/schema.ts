@@ -233,6 +233,57 @@ export interface paths {
         patch: operations["update_macro"];
         trace?: never;
     };
+    "/api/v1/reports/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every agent's figures for the period. */
+        get: operations["agent_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your own figures for the period. */
+        get: operations["my_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The team dashboard for the period: volume by channel and status, backlog age, response and resolution times, per agent. */
+        get: operations["team_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/search": {
         parameters: {
             query?: never;
@@ -765,6 +816,56 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description One agent's figures for the period. */
+        AgentReport: {
+            /**
+             * Format: int64
+             * @description The agent.
+             */
+            user_id: number;
+            /** @description Name. */
+            name: string;
+            /**
+             * Format: int64
+             * @description Tickets they solved.
+             */
+            solved: number;
+            /**
+             * Format: int64
+             * @description Public replies written.
+             */
+            replies: number;
+            /**
+             * Format: int64
+             * @description Internal notes written.
+             */
+            notes: number;
+            /**
+             * Format: int64
+             * @description Macros applied.
+             */
+            macro_uses: number;
+            /**
+             * Format: int64
+             * @description Of the tickets they solved, how many were reopened in the period.
+             */
+            reopened: number;
+            /**
+             * Format: double
+             * @description `reopened / solved` (0 when nothing was solved).
+             */
+            reopen_rate: number;
+            /**
+             * Format: int64
+             * @description Median seconds to first response on their tickets.
+             */
+            median_first_response_secs?: number | null;
+            /**
+             * Format: int64
+             * @description Median seconds to resolution on their tickets.
+             */
+            median_resolution_secs?: number | null;
+        };
         /** @description A new key with its secret: the only time the secret is shown. */
         ApiKeyCreated: components["schemas"]["ApiKeyOut"] & {
             /** @description The secret (`acrm_…`); send it as `Authorization: Bearer`. */
@@ -882,6 +983,16 @@ export interface components {
              * @description Contact or user id.
              */
             id?: number | null;
+        };
+        /** @description A labelled count. */
+        Bucket: {
+            /** @description Label (channel, status category, age range). */
+            key: string;
+            /**
+             * Format: int64
+             * @description Tickets.
+             */
+            count: number;
         };
         /** @description A bulk update: one patch applied to up to 1,000 tickets in one transaction. */
         BulkIn: {
@@ -1109,6 +1220,21 @@ export interface components {
             /** @description (De)activate. */
             active?: boolean | null;
         };
+        /** @description One day of volume. */
+        Day: {
+            /** @description `YYYY-MM-DD` (UTC). */
+            date: string;
+            /**
+             * Format: int64
+             * @description Tickets created.
+             */
+            created: number;
+            /**
+             * Format: int64
+             * @description Tickets solved.
+             */
+            solved: number;
+        };
         /** @description One delivery attempt. */
         DeliveryOut: {
             /**
@@ -1232,6 +1358,61 @@ export interface components {
         FirstMessageIn: {
             /** @description HTML or plain text; sanitised. */
             body: string;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_AgentReport: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description The agent.
+                 */
+                user_id: number;
+                /** @description Name. */
+                name: string;
+                /**
+                 * Format: int64
+                 * @description Tickets they solved.
+                 */
+                solved: number;
+                /**
+                 * Format: int64
+                 * @description Public replies written.
+                 */
+                replies: number;
+                /**
+                 * Format: int64
+                 * @description Internal notes written.
+                 */
+                notes: number;
+                /**
+                 * Format: int64
+                 * @description Macros applied.
+                 */
+                macro_uses: number;
+                /**
+                 * Format: int64
+                 * @description Of the tickets they solved, how many were reopened in the period.
+                 */
+                reopened: number;
+                /**
+                 * Format: double
+                 * @description `reopened / solved` (0 when nothing was solved).
+                 */
+                reopen_rate: number;
+                /**
+                 * Format: int64
+                 * @description Median seconds to first response on their tickets.
+                 */
+                median_first_response_secs?: number | null;
+                /**
+                 * Format: int64
+                 * @description Median seconds to resolution on their tickets.
+                 */
+                median_resolution_secs?: number | null;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
         };
         /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
         ListOut_AttachmentOut: {
@@ -1929,6 +2110,39 @@ export interface components {
              * @description Tickets carrying it.
              */
             count: number;
+        };
+        /** @description The team's figures for the period. */
+        TeamReport: {
+            /**
+             * Format: date-time
+             * @description Start.
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End (exclusive).
+             */
+            to: string;
+            /** @description Tickets created, by channel. */
+            created_by_channel: components["schemas"]["Bucket"][];
+            /** @description Tickets now in each status category. */
+            by_status: components["schemas"]["Bucket"][];
+            /** @description Unsolved tickets by age. */
+            backlog_age: components["schemas"]["Bucket"][];
+            /** @description Per day: created and solved. */
+            daily: components["schemas"]["Day"][];
+            /**
+             * Format: int64
+             * @description Median seconds to first response.
+             */
+            median_first_response_secs?: number | null;
+            /**
+             * Format: int64
+             * @description Median seconds to resolution.
+             */
+            median_resolution_secs?: number | null;
+            /** @description Per agent. */
+            agents: components["schemas"]["AgentReport"][];
         };
         /** @description A new ticket. */
         TicketIn: {
@@ -3026,6 +3240,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    agent_reports: {
+        parameters: {
+            query?: {
+                /** @description Start (RFC 3339). */
+                from?: string;
+                /** @description End (RFC 3339, exclusive). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_AgentReport"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_report: {
+        parameters: {
+            query?: {
+                /** @description Start (RFC 3339). */
+                from?: string;
+                /** @description End (RFC 3339, exclusive). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentReport"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    team_report: {
+        parameters: {
+            query?: {
+                /** @description Start (RFC 3339). */
+                from?: string;
+                /** @description End (RFC 3339, exclusive). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamReport"];
                 };
             };
             422: {
