@@ -333,3 +333,29 @@ test('an agent sees a colleague replying to the same ticket', async () => {
   await annaCtx.close();
   await adminCtx.close();
 });
+
+test('the performance page counts what an agent solved', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server.base, DEMO.agent);
+  await page.goto(`${server.base}/reports`);
+  const solved = page.getByTestId('my-solved');
+  await solved.filter({ hasText: /^\d+$/ }).waitFor();
+  const before = Number(await solved.innerText());
+  // Solve one more ticket through the API, then look again.
+  await page.evaluate(async () => {
+    const session = await (await fetch('/api/v1/session')).json();
+    const statuses = (await (await fetch('/api/v1/statuses')).json()).data;
+    const solvedStatus = statuses.find((s) => s.category === 'solved' && s.is_default);
+    const open = (await (await fetch('/api/v1/tickets?status=new,open&limit=1')).json()).data[0];
+    await fetch(`/api/v1/tickets/${open.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token },
+      body: JSON.stringify({ status_id: solvedStatus.id }),
+    });
+  });
+  await page.reload();
+  await solved.filter({ hasText: String(before + 1) }).waitFor();
+  await page.getByTestId('agents-table').getByText('Anna Berg').waitFor();
+  await context.close();
+});

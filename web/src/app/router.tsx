@@ -3,6 +3,7 @@ import { AgentLayout } from './routes/agent-layout';
 import { LoginRoute } from './routes/login';
 import { MacrosRoute } from './routes/macros';
 import { QueueRoute } from './routes/queue';
+import { ReportsRoute } from './routes/reports';
 import { SettingsRoute } from './routes/settings';
 import { TicketRoute } from './routes/ticket';
 
@@ -17,6 +18,7 @@ export const router = createBrowserRouter([
       { path: 'tickets/:ticketId', element: <TicketRoute /> },
       { path: 'settings/:tab?', element: <SettingsRoute /> },
       { path: 'macros', element: <MacrosRoute /> },
+      { path: 'reports', element: <ReportsRoute /> },
       { path: '*', element: <Navigate to="/queue/mine" replace /> },
     ],
   },

@@ -47,8 +47,11 @@ export function AgentLayout() {
             <Button component={RouterLink} to="/queue" size="xs" variant="subtle">
               Queue
             </Button>
-            <Button component={RouterLink} to="/macros" size="xs" variant="subtle">
+            <Button component={RouterLink} to="/macros" size="xs" variant="subtle" visibleFrom="sm">
               Macros
+            </Button>
+            <Button component={RouterLink} to="/reports" size="xs" variant="subtle" visibleFrom="sm">
+              Performance
             </Button>
             {session.data.role === 'admin' && (
               <Button component={RouterLink} to="/settings" size="xs" variant="subtle">

@@ -1,0 +1,5 @@
+import { ReportsPage } from '@/features/reports';
+
+export function ReportsRoute() {
+  return <ReportsPage />;
+}
