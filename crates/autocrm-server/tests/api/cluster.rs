@@ -108,16 +108,24 @@ async fn a_ticket_created_on_one_node_reaches_the_other_nodes_stream_and_webhook
     assert_eq!(body["type"], "ticket.created");
     assert_eq!(body["data"]["ticket"]["id"], id);
     assert_eq!(body["data"]["seq"], created.seq);
-    let log: Value = a
-        .http
-        .get(a.url(&format!("/api/v1/webhooks/{}/deliveries", hook["id"])))
-        .session(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // The attempt is logged once the receiver's answer is in, just after it got the body.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let log = loop {
+        let log: Value = a
+            .http
+            .get(a.url(&format!("/api/v1/webhooks/{}/deliveries", hook["id"])))
+            .session(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if !log["data"][0].is_null() || Instant::now() > deadline {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(log["data"][0]["ok"], true, "{log}");
 }
 

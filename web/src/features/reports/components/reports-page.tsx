@@ -19,6 +19,26 @@ function Stat({ label, value, testId }: { label: string; value: string | number;
   );
 }
 
+/** A bar chart of labelled counts. */
+function BucketChart({ title, data, color }: { title: string; data: { key: string; count: number }[]; color: string }) {
+  return (
+    <Paper withBorder p="sm">
+      <Text fw={600} mb="xs">
+        {title}
+      </Text>
+      <ResponsiveContainer width="100%" height={220}>
+        <BarChart data={data}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="key" />
+          <YAxis allowDecimals={false} />
+          <Tooltip />
+          <Bar dataKey="count" fill={color} />
+        </BarChart>
+      </ResponsiveContainer>
+    </Paper>
+  );
+}
+
 export function ReportsPage() {
   const [days, setDays] = useState('30');
   const period = useMemo(() => lastDays(Number(days)), [days]);
@@ -81,48 +101,9 @@ export function ReportsPage() {
                 </LineChart>
               </ResponsiveContainer>
             </Paper>
-            <Paper withBorder p="sm">
-              <Text fw={600} mb="xs">
-                Volume by channel
-              </Text>
-              <ResponsiveContainer width="100%" height={220}>
-                <BarChart data={t.created_by_channel}>
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="key" />
-                  <YAxis allowDecimals={false} />
-                  <Tooltip />
-                  <Bar dataKey="count" fill="#4c6ef5" />
-                </BarChart>
-              </ResponsiveContainer>
-            </Paper>
-            <Paper withBorder p="sm">
-              <Text fw={600} mb="xs">
-                Tickets by status now
-              </Text>
-              <ResponsiveContainer width="100%" height={220}>
-                <BarChart data={t.by_status}>
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="key" />
-                  <YAxis allowDecimals={false} />
-                  <Tooltip />
-                  <Bar dataKey="count" fill="#fab005" />
-                </BarChart>
-              </ResponsiveContainer>
-            </Paper>
-            <Paper withBorder p="sm">
-              <Text fw={600} mb="xs">
-                Backlog age (unsolved)
-              </Text>
-              <ResponsiveContainer width="100%" height={220}>
-                <BarChart data={t.backlog_age}>
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="key" />
-                  <YAxis allowDecimals={false} />
-                  <Tooltip />
-                  <Bar dataKey="count" fill="#fa5252" />
-                </BarChart>
-              </ResponsiveContainer>
-            </Paper>
+            <BucketChart title="Volume by channel" data={t.created_by_channel} color="#4c6ef5" />
+            <BucketChart title="Tickets by status now" data={t.by_status} color="#fab005" />
+            <BucketChart title="Backlog age (unsolved)" data={t.backlog_age} color="#fa5252" />
           </SimpleGrid>
           <Table striped data-testid="agents-table">
             <Table.Thead>
