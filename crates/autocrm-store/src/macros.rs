@@ -123,7 +123,7 @@ pub async fn get(store: &Store, p: &Principal, id: i64) -> StoreResult<Macro> {
 }
 
 /// Checks the present parts of `input`: the actions as a ticket patch would
-/// be checked (inside a transaction that is rolled back), the template's syntax.
+/// be checked, the template's syntax.
 async fn check(store: &Store, p: &Principal, input: &mut MacroInput) -> StoreResult<()> {
     let mut problems = Vec::new();
     crate::owned::check_name(input.name.as_mut(), &mut problems);
@@ -131,11 +131,12 @@ async fn check(store: &Store, p: &Principal, input: &mut MacroInput) -> StoreRes
         if actions.assignee.as_deref().is_some_and(|a| AssigneeRef::parse(a).is_none()) {
             problems.push(FieldProblem::new("/actions/assignee", "must be `me`, `none` or a user id"));
         }
-        let tx = store.begin(p).await?;
-        if let Err(StoreError::Invalid(list)) = crate::tickets::prepare_patch(&tx, p, &patch_for(actions, p)).await {
+        // Checked as a patch would be, on a read connection: nothing is written.
+        if let Err(StoreError::Invalid(list)) =
+            crate::tickets::prepare_patch(&store.db, p, &patch_for(actions, p)).await
+        {
             problems.extend(list.into_iter().map(|f| FieldProblem::new(format!("/actions{}", f.pointer), f.detail)));
         }
-        drop(tx);
     }
     if let Some(reply) = &input.reply
         && let Err(e) = check_template(reply)
@@ -282,7 +283,7 @@ pub async fn apply(
     let patch = patch_for(&m.actions, p);
     let mut tx = store.begin(p).await?;
     if !patch.is_empty() {
-        let prepared = crate::tickets::prepare_patch(&tx, p, &patch).await?;
+        let prepared = crate::tickets::prepare_patch(tx.conn(), p, &patch).await?;
         let row = crate::tickets::find_visible(tx.conn(), p, ticket_id).await?;
         crate::tickets::apply_patch(&mut tx, store, row, &prepared, None).await?;
     }

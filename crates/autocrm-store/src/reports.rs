@@ -166,17 +166,33 @@ async fn durations(
     Ok((first, solved))
 }
 
-/// Per-agent figures for the period (staff only).
-pub async fn agents(store: &Store, p: &Principal, period: Period) -> StoreResult<Vec<AgentFigures>> {
+/// What one period's reads give: its change events and the durations.
+struct PeriodData {
+    events: Vec<events::Model>,
+    first: Vec<(Option<i64>, i64)>,
+    solved: Vec<(Option<i64>, i64)>,
+}
+
+async fn read_period(store: &Store, p: &Principal, period: Period) -> StoreResult<PeriodData> {
     if !p.sees_all_tickets() {
         return Err(StoreError::Forbidden);
     }
-    let ws = p.workspace_id;
-    let events = change_events(store, ws, period).await?;
+    let events = change_events(store, p.workspace_id, period).await?;
+    let (first, solved) = durations(store, p.workspace_id, period).await?;
+    Ok(PeriodData { events, first, solved })
+}
+
+/// Per-agent figures for the period (staff only).
+pub async fn agents(store: &Store, p: &Principal, period: Period) -> StoreResult<Vec<AgentFigures>> {
+    let data = read_period(store, p, period).await?;
+    agent_figures(store, p.workspace_id, &data).await
+}
+
+async fn agent_figures(store: &Store, ws: i64, data: &PeriodData) -> StoreResult<Vec<AgentFigures>> {
     let mut by_agent: HashMap<i64, AgentFigures> = HashMap::new();
     let mut solved_by: HashMap<i64, HashSet<i64>> = HashMap::new();
     let mut reopened_tickets: HashSet<i64> = HashSet::new();
-    for e in &events {
+    for e in &data.events {
         let change = classify(e);
         if let Change::Reopened(t) = change {
             reopened_tickets.insert(t);
@@ -199,7 +215,6 @@ pub async fn agents(store: &Store, p: &Principal, period: Period) -> StoreResult
             Change::Reopened(_) | Change::Other => {}
         }
     }
-    let (first, solved) = durations(store, ws, period).await?;
     let staff = users::Entity::find()
         .filter(users::Column::WorkspaceId.eq(ws))
         .filter(users::Column::Role.is_in(["admin", "agent"]))
@@ -212,8 +227,9 @@ pub async fn agents(store: &Store, p: &Principal, period: Period) -> StoreResult
         f.name.clone_from(&u.name);
         f.reopened = solved_by.get(&u.id).map_or(0, |s| s.intersection(&reopened_tickets).count() as i64);
         f.median_first_response_secs =
-            median(first.iter().filter(|(a, _)| *a == Some(u.id)).map(|(_, s)| *s).collect());
-        f.median_resolution_secs = median(solved.iter().filter(|(a, _)| *a == Some(u.id)).map(|(_, s)| *s).collect());
+            median(data.first.iter().filter(|(a, _)| *a == Some(u.id)).map(|(_, s)| *s).collect());
+        f.median_resolution_secs =
+            median(data.solved.iter().filter(|(a, _)| *a == Some(u.id)).map(|(_, s)| *s).collect());
         out.push(f);
     }
     out.sort_by(|a, b| b.solved.cmp(&a.solved).then(a.name.cmp(&b.name)));
@@ -222,8 +238,9 @@ pub async fn agents(store: &Store, p: &Principal, period: Period) -> StoreResult
 
 /// The team's figures for the period (staff only).
 pub async fn team(store: &Store, p: &Principal, period: Period) -> StoreResult<TeamFigures> {
-    let agents = agents(store, p, period).await?;
+    let data = read_period(store, p, period).await?;
     let ws = p.workspace_id;
+    let agents = agent_figures(store, ws, &data).await?;
     let created: Vec<(String, DateTime<Utc>)> = tickets::Entity::find()
         .select_only()
         .column(tickets::Column::Channel)
@@ -249,8 +266,8 @@ pub async fn team(store: &Store, p: &Principal, period: Period) -> StoreResult<T
         *created_by_channel.entry(channel.clone()).or_insert(0) += 1;
         daily.entry(at.date_naive().to_string()).or_default().0 += 1;
     }
-    for e in change_events(store, ws, period).await? {
-        if let Change::Solved(_) = classify(&e) {
+    for e in &data.events {
+        if let Change::Solved(_) = classify(e) {
             daily.entry(e.at.date_naive().to_string()).or_default().1 += 1;
         }
     }
@@ -280,7 +297,7 @@ pub async fn team(store: &Store, p: &Principal, period: Period) -> StoreResult<T
         .into_iter()
         .filter_map(|(k, v)| k.strip_prefix("t:cat:").map(|c| (c.to_owned(), v)))
         .collect();
-    let (first, solved) = durations(store, ws, period).await?;
+    let PeriodData { first, solved, .. } = data;
     Ok(TeamFigures {
         created_by_channel,
         by_status,

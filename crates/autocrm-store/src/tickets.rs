@@ -669,7 +669,7 @@ pub async fn update_at(
     at: Option<DateTime<Utc>>,
 ) -> StoreResult<TicketView> {
     let mut tx = store.begin(p).await?;
-    let prepared = prepare_patch(&tx, p, patch).await?;
+    let prepared = prepare_patch(tx.conn(), p, patch).await?;
     let row = find_visible(tx.conn(), p, id).await?;
     apply_patch(&mut tx, store, row, &prepared, at).await?;
     tx.commit().await?;
@@ -683,7 +683,7 @@ pub async fn bulk_update(store: &Store, p: &Principal, ids: &[i64], patch: &Tick
     }
     let unique: BTreeSet<i64> = ids.iter().copied().collect();
     let mut tx = store.begin(p).await?;
-    let prepared = prepare_patch(&tx, p, patch).await?;
+    let prepared = prepare_patch(tx.conn(), p, patch).await?;
     let mut rows = Vec::with_capacity(unique.len());
     for chunk in unique.iter().copied().collect::<Vec<_>>().chunks(500) {
         rows.extend(
@@ -720,11 +720,17 @@ pub(crate) struct PreparedPatch {
     remove: Vec<String>,
 }
 
-pub(crate) async fn prepare_patch(tx: &Tx, p: &Principal, patch: &TicketPatch) -> StoreResult<PreparedPatch> {
+/// Checks a patch and resolves what it refers to; reads only, so it runs on
+/// any connection (inside the writing transaction, or outside one to validate).
+pub(crate) async fn prepare_patch(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    patch: &TicketPatch,
+) -> StoreResult<PreparedPatch> {
     if !p.sees_all_tickets() {
         return Err(StoreError::Forbidden);
     }
-    let ws = tx.ws();
+    let ws = p.workspace_id;
     let mut problems = Vec::new();
     if let Some(s) = &patch.subject
         && let Err(m) = parse_subject(s)
@@ -732,7 +738,7 @@ pub(crate) async fn prepare_patch(tx: &Tx, p: &Principal, patch: &TicketPatch) -
         problems.push(FieldProblem::new("/subject", m));
     }
     let status = match patch.status_id {
-        Some(id) => match crate::statuses::get_in(tx.conn(), ws, id).await {
+        Some(id) => match crate::statuses::get_in(conn, ws, id).await {
             Ok(s) if s.active => Some(s),
             _ => {
                 problems.push(FieldProblem::new("/status_id", "no such status"));
@@ -742,11 +748,11 @@ pub(crate) async fn prepare_patch(tx: &Tx, p: &Principal, patch: &TicketPatch) -
         None => None,
     };
     if let Some(Some(uid)) = patch.assignee_id
-        && check_assignee(tx.conn(), ws, uid).await.is_err()
+        && check_assignee(conn, ws, uid).await.is_err()
     {
         problems.push(FieldProblem::new("/assignee_id", "no such agent"));
     }
-    let defs = cf::ticket_defs_in(tx.conn(), ws).await?;
+    let defs = cf::ticket_defs_in(conn, ws).await?;
     let custom = match &patch.custom_fields {
         Some(values) => match custom_fields::validate(&defs, values, Mode::Patch) {
             Ok(v) => Some(v),
