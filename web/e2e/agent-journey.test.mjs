@@ -275,7 +275,8 @@ test('an agent applies a macro in a click and inserts another with / in the edit
   await page.getByRole('textbox', { name: 'Reply' }).filter({ hasText: `Could you send a photo, ${first}?` }).waitFor();
 
   const used = await page.evaluate(async () => (await (await fetch('/api/v1/macros')).json()).data.map((m) => [m.name, m.usage_count]));
-  assert.deepEqual(Object.fromEntries(used), { 'Ask for photo': 1, 'Thanks and solve': 1 });
+  // The demo's shared "Order status update" macro was not used.
+  assert.deepEqual(Object.fromEntries(used), { 'Ask for photo': 1, 'Order status update': 0, 'Thanks and solve': 1 });
   assert.equal(made.length, 2);
   await context.close();
 });
@@ -358,4 +359,57 @@ test('the performance page counts what an agent solved', async () => {
   await solved.filter({ hasText: String(before + 1) }).waitFor();
   await page.getByTestId('agents-table').getByText('Anna Berg').waitFor();
   await context.close();
+});
+
+test('an agent @mentions a colleague in a note and the colleague is notified live', async () => {
+  const annaCtx = await browser.newContext();
+  const marcoCtx = await browser.newContext();
+  const anna = await annaCtx.newPage();
+  const marco = await marcoCtx.newPage();
+  await signIn(marco, server.base, 'marco.rossi@everline.example');
+  await signIn(anna, server.base, DEMO.agent);
+  await marco.getByTestId('live-indicator').filter({ hasText: 'live' }).waitFor();
+  const before = await marco.evaluate(async () => (await (await fetch('/api/v1/notifications')).json()).unread_count);
+  // A ticket of its own, so other journeys' changes cannot move it.
+  const ticket = await anna.evaluate(async () => {
+    const session = await (await fetch('/api/v1/session')).json();
+    const res = await fetch('/api/v1/tickets', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token },
+      body: JSON.stringify({ subject: 'Parcel stuck in customs', requester: { email: 'customs@example.com', name: 'Cory Customs' }, message: { body: 'It has been two weeks' } }),
+    });
+    return res.json();
+  });
+
+  await anna.goto(`${server.base}/tickets/${ticket.id}`);
+  await anna.getByTestId('ticket-subject').waitFor();
+  await anna.getByTestId('reply-editor').getByText('Internal note', { exact: true }).click();
+  const editor = anna.getByRole('textbox', { name: 'Reply' });
+  await editor.click();
+  await editor.pressSequentially('Could you check this, @mar');
+  const picker = anna.getByRole('listbox', { name: 'Mention a colleague' });
+  await picker.getByRole('option', { name: /Marco Rossi/ }).waitFor();
+  assert.equal(await picker.getByRole('option').count(), 1, 'only Marco matches "mar"');
+  await editor.press('Enter');
+  await editor.pressSequentially('please?');
+  await anna.getByRole('button', { name: 'Add note' }).click();
+  const note = anna.getByTestId('internal-note').filter({ hasText: 'Could you check this' });
+  await note.locator('span[data-type="mention"]', { hasText: '@Marco Rossi' }).waitFor();
+
+  // Marco, in his own browser, gets the toast and the count at once.
+  await marco.getByText(`Anna Berg mentioned you in #${ticket.number}`).waitFor({ timeout: 5_000 });
+  await marco.getByTestId('notification-count').filter({ hasText: String(before + 1) }).waitFor({ timeout: 5_000 });
+  await marco.getByTestId('notification-bell').click();
+  const item = marco.getByTestId('notification-item').filter({ hasText: 'Parcel stuck in customs' });
+  await item.getByText('Anna Berg mentioned you').waitFor();
+  await item.click();
+  await marco.waitForURL(`${server.base}/tickets/${ticket.id}`);
+  await marco.getByTestId('internal-note').filter({ hasText: 'Could you check this' }).waitFor();
+  const after = await marco.evaluate(async () => (await (await fetch('/api/v1/notifications')).json()).unread_count);
+  assert.equal(after, before, 'opening the notification marks it read');
+  // Anna was not notified of her own note.
+  const annas = await anna.evaluate(async () => (await (await fetch('/api/v1/notifications')).json()).data);
+  assert.equal(annas.filter((n) => n.ticket.id === ticket.id).length, 0);
+  await annaCtx.close();
+  await marcoCtx.close();
 });

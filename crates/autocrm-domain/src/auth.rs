@@ -79,6 +79,12 @@ pub enum Scope {
     /// Create and change contacts and companies.
     #[serde(rename = "contacts:write")]
     ContactsWrite,
+    /// Read the shop's customers, orders and subscriptions.
+    #[serde(rename = "orders:read")]
+    OrdersRead,
+    /// Act on orders and subscriptions (cancel, change, return, exchange, refund).
+    #[serde(rename = "orders:write")]
+    OrdersWrite,
     /// Settings: users, statuses, custom fields, API keys, webhooks, audit log.
     #[serde(rename = "admin")]
     Admin,
@@ -86,8 +92,15 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope, in display order.
-    pub const ALL: [Scope; 5] =
-        [Self::TicketsRead, Self::TicketsWrite, Self::ContactsRead, Self::ContactsWrite, Self::Admin];
+    pub const ALL: [Scope; 7] = [
+        Self::TicketsRead,
+        Self::TicketsWrite,
+        Self::ContactsRead,
+        Self::ContactsWrite,
+        Self::OrdersRead,
+        Self::OrdersWrite,
+        Self::Admin,
+    ];
 
     /// The wire name (`tickets:read` …).
     pub fn as_str(self) -> &'static str {
@@ -96,6 +109,8 @@ impl Scope {
             Self::TicketsWrite => "tickets:write",
             Self::ContactsRead => "contacts:read",
             Self::ContactsWrite => "contacts:write",
+            Self::OrdersRead => "orders:read",
+            Self::OrdersWrite => "orders:write",
             Self::Admin => "admin",
         }
     }

@@ -5,14 +5,33 @@
 
 use std::sync::LazyLock;
 
-static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(builder);
+
+/// Internal notes also keep mention markup (see [`crate::mentions`]):
+/// `data-type="mention"` and a numeric `data-id` on spans, nothing else.
+static NOTE_CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = builder();
+    b.add_tag_attributes("span", ["data-type", "data-id"]).attribute_filter(|element, attribute, value| {
+        match (element, attribute) {
+            ("span", "data-type") => (value == "mention").then_some(value.into()),
+            ("span", "data-id") => {
+                (!value.is_empty() && value.len() <= 18 && value.bytes().all(|b| b.is_ascii_digit()))
+                    .then_some(value.into())
+            }
+            _ => Some(value.into()),
+        }
+    });
+    b
+});
+
+fn builder() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
     b.add_generic_attributes(["class"])
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_schemes(["http", "https", "mailto", "tel", "cid"].into_iter().collect())
         .add_tags(["span", "figure", "figcaption"]);
     b
-});
+}
 
 /// A message body in both forms.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,10 +46,21 @@ pub struct Body {
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
 
 /// Builds a body from user input: HTML when it looks like HTML, else plain
-/// text whose lines become paragraphs.
+/// text whose lines become paragraphs. Mention markup is dropped (public
+/// replies mention nobody: see [`crate::mentions`]).
 pub fn body_from_input(input: &str) -> Body {
+    body_with(input, &CLEANER)
+}
+
+/// Like [`body_from_input`] for an internal note: mention markup is kept,
+/// for the store to resolve against the workspace's staff.
+pub fn note_body_from_input(input: &str) -> Body {
+    body_with(input, &NOTE_CLEANER)
+}
+
+fn body_with(input: &str, cleaner: &ammonia::Builder<'static>) -> Body {
     if looks_like_html(input) {
-        let html = sanitize(input);
+        let html = cleaner.clean(input).to_string();
         let text = html_to_text(&html);
         Body { html, text }
     } else {

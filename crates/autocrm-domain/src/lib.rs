@@ -5,15 +5,18 @@
 //! database, a socket or the clock: time is always a parameter.
 
 pub mod auth;
+pub mod commerce;
 pub mod custom_fields;
 pub mod events;
 pub mod html;
 pub mod macros;
+pub mod mentions;
 pub mod people;
 pub mod ssrf;
 pub mod tickets;
 pub mod views;
 pub mod webhooks;
+pub mod workspaces;
 
 pub use auth::{Principal, Role, Scope, ScopeSet};
 pub use people::EmailAddress;

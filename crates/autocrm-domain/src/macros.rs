@@ -92,8 +92,14 @@ impl PersonVars {
 pub struct OrderVars {
     /// `#W1234`.
     pub number: String,
-    /// `pending`, `delivered` …
+    /// `pending`, `delivered` … (from the commerce provider).
     pub status: String,
+    /// The latest shipment's carrier and tracking number, when shipped.
+    pub carrier: String,
+    /// Tracking number.
+    pub tracking_number: String,
+    /// The order total (`$189.60`).
+    pub total: String,
 }
 
 /// Workspace placeholders.
@@ -163,7 +169,7 @@ mod tests {
             },
             requester: PersonVars::new("Mason <b>Lopez</b>", "mason@example.com"),
             agent: PersonVars::new("Anna Berg", "anna@shop.example"),
-            order: Some(OrderVars { number: "#W1".into(), status: "delivered".into() }),
+            order: Some(OrderVars { number: "#W1".into(), status: "delivered".into(), ..OrderVars::default() }),
             workspace: WorkspaceVars { name: "Everline".into() },
         }
     }

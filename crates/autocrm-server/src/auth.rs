@@ -88,6 +88,17 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/api/v1/custom-fields", Policy::Admin),
     ("PATCH", "/api/v1/custom-fields/{id}", Policy::Admin),
     ("GET", "/api/v1/tags", Policy::Staff(Scope::TicketsRead)),
+    ("PATCH", "/api/v1/tags/{tag}", Policy::Admin),
+    ("DELETE", "/api/v1/tags/{tag}", Policy::Admin),
+    ("POST", "/api/v1/tags/{tag}/merge", Policy::Admin),
+    ("GET", "/api/v1/workspace", Policy::Staff(Scope::TicketsRead)),
+    ("PATCH", "/api/v1/workspace", Policy::Admin),
+    ("POST", "/api/v1/users/invitations", Policy::Admin),
+    ("POST", "/api/v1/users/{id}/invitation", Policy::Admin),
+    ("DELETE", "/api/v1/users/{id}/invitation", Policy::Admin),
+    // The invitation link is the credential (single-use, expiring, stored hashed).
+    ("GET", "/api/v1/invitations/{token}", Policy::Public),
+    ("POST", "/api/v1/invitations/{token}/accept", Policy::Public),
     ("GET", "/api/v1/api-keys", Policy::Admin),
     ("POST", "/api/v1/api-keys", Policy::Admin),
     ("DELETE", "/api/v1/api-keys/{id}", Policy::Admin),
@@ -120,6 +131,27 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("DELETE", "/api/v1/macros/{id}", Policy::Staff(Scope::TicketsWrite)),
     ("GET", "/api/v1/tickets/{id}/macros/{macro_id}/preview", Policy::Staff(Scope::TicketsRead)),
     ("POST", "/api/v1/tickets/{id}/macros/{macro_id}/apply", Policy::Staff(Scope::TicketsWrite)),
+    // The shop in the ticket: the requester's own orders and subscriptions only.
+    ("GET", "/api/v1/tickets/{id}/commerce", Policy::Staff(Scope::OrdersRead)),
+    ("POST", "/api/v1/tickets/{id}/commerce/orders/{order_id}/cancel", Policy::Staff(Scope::OrdersWrite)),
+    ("POST", "/api/v1/tickets/{id}/commerce/orders/{order_id}/address", Policy::Staff(Scope::OrdersWrite)),
+    ("POST", "/api/v1/tickets/{id}/commerce/orders/{order_id}/payment", Policy::Staff(Scope::OrdersWrite)),
+    ("POST", "/api/v1/tickets/{id}/commerce/orders/{order_id}/items", Policy::Staff(Scope::OrdersWrite)),
+    ("POST", "/api/v1/tickets/{id}/commerce/orders/{order_id}/return", Policy::Staff(Scope::OrdersWrite)),
+    ("POST", "/api/v1/tickets/{id}/commerce/orders/{order_id}/exchange", Policy::Staff(Scope::OrdersWrite)),
+    ("POST", "/api/v1/tickets/{id}/commerce/orders/{order_id}/refund", Policy::Staff(Scope::OrdersWrite)),
+    ("POST", "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/pause", Policy::Staff(Scope::OrdersWrite)),
+    ("POST", "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/resume", Policy::Staff(Scope::OrdersWrite)),
+    ("POST", "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/skip", Policy::Staff(Scope::OrdersWrite)),
+    ("POST", "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/cancel", Policy::Staff(Scope::OrdersWrite)),
+    (
+        "POST",
+        "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/frequency",
+        Policy::Staff(Scope::OrdersWrite),
+    ),
+    // Notifications: always the signed-in agent's own; keys and customers have none.
+    ("GET", "/api/v1/notifications", Policy::StaffSession),
+    ("POST", "/api/v1/notifications/read", Policy::StaffSession),
 ];
 
 /// The declared policy of a route, if any.

@@ -18,6 +18,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use autocrm_commerce::CommerceProvider;
+use autocrm_commerce::mock::MockProvider;
 use autocrm_domain::ssrf::AllowList;
 use autocrm_store::Store;
 use autocrm_store::sessions::SessionPolicy;
@@ -44,6 +46,8 @@ pub struct ServerConfig {
     pub webhook_allow: AllowList,
     /// Whether cookies carry `Secure` (true unless explicitly serving plain HTTP to non-localhost).
     pub secure_cookies: bool,
+    /// Where people reach the app (`https://help.example.com`), for links the server hands out.
+    pub public_url: String,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +60,7 @@ impl Default for ServerConfig {
             rate_limit_per_ip: 6000,
             webhook_allow: AllowList::default(),
             secure_cookies: true,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -77,6 +82,8 @@ pub struct AppState {
     pub store: Store,
     /// Settings.
     pub config: Arc<ServerConfig>,
+    /// The shop behind the desk (the built-in mock unless configured otherwise).
+    pub commerce: Arc<dyn CommerceProvider>,
     pub(crate) limiter: Arc<limits::RateLimiter>,
     pub(crate) metrics: Arc<metrics::Metrics>,
 }
@@ -91,7 +98,15 @@ impl AppState {
     /// Builds the state.
     pub fn new(store: Store, config: ServerConfig) -> Self {
         let limiter = Arc::new(limits::RateLimiter::new(config.rate_limit_per_key, config.rate_limit_per_ip));
-        Self { store, config: Arc::new(config), limiter, metrics: Arc::new(metrics::Metrics::default()) }
+        let commerce = Arc::new(MockProvider::new(store.clone()));
+        Self { store, config: Arc::new(config), commerce, limiter, metrics: Arc::new(metrics::Metrics::default()) }
+    }
+
+    /// Uses `provider` for orders and subscriptions instead of the built-in mock.
+    #[must_use]
+    pub fn with_commerce(mut self, provider: Arc<dyn CommerceProvider>) -> Self {
+        self.commerce = provider;
+        self
     }
 }
 

@@ -22,12 +22,14 @@ use crate::routes;
         (name = "tickets", description = "Tickets, messages, merges and bulk updates"),
         (name = "views", description = "Saved ticket views with their tickets and counts"),
         (name = "macros", description = "Macros: ticket changes and templated replies"),
+        (name = "commerce", description = "The ticket requester's orders and subscriptions from the shop, and the actions an agent may take on them"),
         (name = "reports", description = "Performance figures from the event log"),
+        (name = "notifications", description = "The signed-in agent's mentions and assignments"),
         (name = "contacts", description = "Contacts and companies"),
-        (name = "settings", description = "Users, statuses, custom fields, tags"),
+        (name = "settings", description = "Workspace, users and invitations, statuses, custom fields, tags"),
         (name = "integrations", description = "API keys and webhooks"),
         (name = "events", description = "Real-time events and the audit log"),
-        (name = "session", description = "Sign-in and sign-out"),
+        (name = "session", description = "Sign-in, sign-out and accepting an invitation"),
         (name = "system", description = "Health and metrics"),
     )
 )]

@@ -15,12 +15,15 @@ mod tx;
 
 pub mod api_keys;
 pub mod attachments;
+pub mod commerce;
 pub mod contacts;
 pub mod custom_fields;
 pub mod events;
+pub mod invitations;
 pub mod jobs;
 pub mod macros;
 pub mod messages;
+pub mod notifications;
 pub mod page;
 pub mod presence;
 pub mod reports;

@@ -224,7 +224,12 @@ pub async fn delete(store: &Store, p: &Principal, id: i64) -> StoreResult<()> {
 }
 
 /// The placeholders for a ticket, as `p` would apply the macro.
-async fn context(store: &Store, p: &Principal, t: &TicketView) -> StoreResult<TemplateContext> {
+async fn context(
+    store: &Store,
+    p: &Principal,
+    t: &TicketView,
+    order: Option<OrderVars>,
+) -> StoreResult<TemplateContext> {
     let ws = crate::workspaces::by_id(store, p.workspace_id).await?;
     let agent = match p.user_id() {
         Some(uid) => {
@@ -234,12 +239,14 @@ async fn context(store: &Store, p: &Principal, t: &TicketView) -> StoreResult<Te
         None => PersonVars::new(&ws.name, ""),
     };
     let fields = t.ticket.custom_fields.as_object().cloned().unwrap_or_default();
-    // The order a ticket is about, from its order-number field; its live
-    // status comes from the commerce provider once one is connected.
-    let order = fields
-        .get("order_number")
-        .and_then(Value::as_str)
-        .map(|n| OrderVars { number: n.to_owned(), status: String::new() });
+    // The order a ticket is about: as the commerce provider reports it
+    // (passed in), else just its number from the order-number field.
+    let order = order.or_else(|| {
+        fields
+            .get("order_number")
+            .and_then(Value::as_str)
+            .map(|n| OrderVars { number: n.to_owned(), ..OrderVars::default() })
+    });
     Ok(TemplateContext {
         ticket: TicketVars {
             number: t.ticket.number,
@@ -256,30 +263,44 @@ async fn context(store: &Store, p: &Principal, t: &TicketView) -> StoreResult<Te
 }
 
 /// Renders the macro's reply for a ticket without changing anything.
-pub async fn preview(store: &Store, p: &Principal, macro_id: i64, ticket_id: i64) -> StoreResult<Option<String>> {
+/// `order` is the ticket's order as the commerce provider reports it.
+pub async fn preview(
+    store: &Store,
+    p: &Principal,
+    macro_id: i64,
+    ticket_id: i64,
+    order: Option<OrderVars>,
+) -> StoreResult<Option<String>> {
     let m = get(store, p, macro_id).await?;
     let t = crate::tickets::get(store, p, ticket_id).await?;
-    render_reply(store, p, &m, &t).await
+    render_reply(store, p, &m, &t, order).await
 }
 
-async fn render_reply(store: &Store, p: &Principal, m: &Macro, t: &TicketView) -> StoreResult<Option<String>> {
+async fn render_reply(
+    store: &Store,
+    p: &Principal,
+    m: &Macro,
+    t: &TicketView,
+    order: Option<OrderVars>,
+) -> StoreResult<Option<String>> {
     let Some(template) = &m.reply else { return Ok(None) };
-    let ctx = context(store, p, t).await?;
+    let ctx = context(store, p, t, order).await?;
     render(template, &ctx).map(Some).map_err(|e| StoreError::invalid("/reply", e.0))
 }
 
 /// Applies a macro to a ticket: its changes, its reply when `send_reply`, one
-/// more use — in one transaction.
+/// more use — in one transaction. `order` as for [`preview`].
 pub async fn apply(
     store: &Store,
     p: &Principal,
     macro_id: i64,
     ticket_id: i64,
     send_reply: bool,
+    order: Option<OrderVars>,
 ) -> StoreResult<Applied> {
     let m = get(store, p, macro_id).await?;
     let before = crate::tickets::get(store, p, ticket_id).await?;
-    let reply_html = render_reply(store, p, &m, &before).await?;
+    let reply_html = render_reply(store, p, &m, &before, order).await?;
     let patch = patch_for(&m.actions, p);
     let mut tx = store.begin(p).await?;
     if !patch.is_empty() {

@@ -2,9 +2,11 @@
 //!
 //! Invariants: bodies are sanitised before storage; customers never read or
 //! write internal notes; a staff member's first public reply sets the
-//! ticket's `first_response_at`; a customer's reply reopens a solved ticket.
+//! ticket's `first_response_at`; a customer's reply reopens a solved ticket;
+//! only internal notes mention agents (a public reply is what the customer
+//! reads: its mention markup is dropped and nobody is notified).
 
-use autocrm_domain::html::{MAX_BODY_BYTES, body_from_input};
+use autocrm_domain::html::{MAX_BODY_BYTES, body_from_input, note_body_from_input};
 use autocrm_domain::{Principal, StatusCategory};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
@@ -90,7 +92,13 @@ pub(crate) async fn insert_in(
     at: Option<DateTime<Utc>>,
 ) -> StoreResult<messages::Model> {
     let now = at.unwrap_or_else(|| tx.store.now());
-    let body = body_from_input(body);
+    let (body, mentioned) = if internal {
+        let mut body = note_body_from_input(body);
+        let mentioned = crate::notifications::resolve_mentions(tx.conn(), tx.ws(), &mut body).await?;
+        (body, mentioned)
+    } else {
+        (body_from_input(body), Vec::new())
+    };
     let (kind, user_id, contact_id) = match author {
         Author::Contact(c) => ("contact", None, Some(c)),
         Author::User(u) => ("user", Some(u), None),
@@ -145,6 +153,21 @@ pub(crate) async fn insert_in(
             "excerpt": msg.body_text.chars().take(200).collect::<String>()},
             "ticket": {"id": ticket.id, "number": ticket.number}}),
     });
+    for (user_id, name) in mentioned.into_iter().filter(|(id, _)| author != Author::User(*id)) {
+        // One event per person, so each reaches that agent (and webhooks) on its own.
+        tx.emit(NewEvent {
+            event_type: "ticket.mentioned",
+            subject_type: "message",
+            subject_id: Some(msg.id),
+            ticket_id: Some(ticket.id),
+            requester_id: Some(ticket.requester_id),
+            visibility: Visibility::Staff,
+            data: json!({"message": {"id": msg.id, "ticket_id": ticket.id,
+                "excerpt": msg.body_text.chars().take(200).collect::<String>()},
+                "mentioned_user": {"id": user_id, "name": name},
+                "ticket": {"id": ticket.id, "number": ticket.number, "subject": ticket.subject}}),
+        });
+    }
     if let Some(open) = reopened {
         tx.emit(NewEvent {
             event_type: "ticket.updated",

@@ -8,6 +8,8 @@
 //! - Webhook deliveries for the events are enqueued in the same transaction
 //!   (the outbox), so a committed change is never without its deliveries.
 //! - Nothing is published to the hub before the commit succeeded.
+//! - Agents' notifications are derived from the events in the same
+//!   transaction (`notifications::record`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -188,6 +190,8 @@ impl Tx {
         events::Entity::insert_many(rows.iter().cloned().map(events::ActiveModel::from))
             .exec_without_returning(&txn)
             .await?;
+        // Agents' notifications (mentions, assignments) commit with their events.
+        crate::notifications::record(&txn, ws, &rows, now).await?;
 
         // The outbox: one delivery job per (subscription, event).
         let hooks = webhooks::Entity::find()

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::entity::users;
 use crate::page::{Cursor, Page, clamp_limit, finish};
-use crate::tx::NewEvent;
+use crate::tx::{NewEvent, Tx};
 use crate::{Store, StoreError, StoreResult};
 
 /// Input for a new user.
@@ -30,12 +30,20 @@ pub struct NewUser {
 
 /// Creates a user (and, for customers, their contact).
 pub async fn create(store: &Store, p: &Principal, input: NewUser) -> StoreResult<users::Model> {
+    let mut tx = store.begin(p).await?;
+    let row = insert_in(&mut tx, input, true).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Inserts a user (and, for customers, their contact) in an open transaction
+/// and records `user.created`; invited users start inactive.
+pub(crate) async fn insert_in(tx: &mut Tx, input: NewUser, active: bool) -> StoreResult<users::Model> {
     let name = input.name.trim();
     let name = if name.is_empty() { input.email.local_part().to_owned() } else { name.chars().take(200).collect() };
-    let now = store.now();
-    let mut tx = store.begin(p).await?;
+    let now = tx.store.now();
     let contact_id = if input.role == Role::Customer {
-        Some(crate::contacts::find_or_create_by_email(&mut tx, &input.email, Some(&name)).await?.id)
+        Some(crate::contacts::find_or_create_by_email(tx, &input.email, Some(&name)).await?.id)
     } else {
         None
     };
@@ -46,7 +54,7 @@ pub async fn create(store: &Store, p: &Principal, input: NewUser) -> StoreResult
         role: Set(input.role.as_str().to_owned()),
         password_hash: Set(input.password_hash),
         contact_id: Set(contact_id),
-        active: Set(true),
+        active: Set(active),
         last_login_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -60,7 +68,6 @@ pub async fn create(store: &Store, p: &Principal, input: NewUser) -> StoreResult
         row.id,
         json!({"user": {"id": row.id, "email": row.email, "role": row.role}}),
     ));
-    tx.commit().await?;
     Ok(row)
 }
 

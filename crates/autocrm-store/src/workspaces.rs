@@ -1,10 +1,14 @@
 //! Workspaces: the tenant boundary. Creating one seeds its counters and
-//! default statuses.
+//! default statuses; its settings (name, time zone, locale) change with a
+//! `workspace.updated` event naming what changed.
 
 use autocrm_domain::Principal;
 use autocrm_domain::tickets::DEFAULT_STATUSES;
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde_json::json;
+use autocrm_domain::workspaces::{Locale, TimeZone, WorkspaceName};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder,
+};
+use serde_json::{Map, json};
 
 use crate::entity::{counters, statuses, workspaces};
 use crate::tx::NewEvent;
@@ -31,17 +35,17 @@ pub async fn create(
     locale: &str,
 ) -> StoreResult<workspaces::Model> {
     check_slug(slug)?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(StoreError::invalid("/name", "must be 1–100 characters"));
-    }
+    let name = WorkspaceName::parse(name).map_err(|e| StoreError::invalid("/name", e.to_string()))?;
+    let name = name.as_str();
+    let time_zone = TimeZone::parse(time_zone).map_err(|e| StoreError::invalid("/time_zone", e.to_string()))?;
+    let locale = Locale::parse(locale).map_err(|e| StoreError::invalid("/locale", e.to_string()))?;
     let now = store.now();
     // The workspace row must exist before a principal can act in it.
     let ws = workspaces::ActiveModel {
         slug: Set(slug.to_owned()),
         name: Set(name.to_owned()),
-        time_zone: Set(time_zone.to_owned()),
-        locale: Set(locale.to_owned()),
+        time_zone: Set(time_zone.as_str().to_owned()),
+        locale: Set(locale.as_str().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -99,4 +103,55 @@ pub async fn by_id(store: &Store, id: i64) -> StoreResult<workspaces::Model> {
 /// Every workspace (for the CLI).
 pub async fn all(store: &Store) -> StoreResult<Vec<workspaces::Model>> {
     Ok(workspaces::Entity::find().order_by_asc(workspaces::Column::Id).all(&store.db).await?)
+}
+
+/// A change to a workspace's settings, parsed at the edge; `None` keeps a value.
+#[derive(Debug, Clone, Default)]
+pub struct WorkspacePatch {
+    /// New display name.
+    pub name: Option<WorkspaceName>,
+    /// New IANA time zone.
+    pub time_zone: Option<TimeZone>,
+    /// New BCP 47 locale.
+    pub locale: Option<Locale>,
+}
+
+/// The principal's own workspace.
+pub async fn current(store: &Store, p: &Principal) -> StoreResult<workspaces::Model> {
+    by_id(store, p.workspace_id).await
+}
+
+/// Changes the principal's workspace's settings and records `workspace.updated`
+/// with each changed value's `from` and `to`; a patch that changes nothing
+/// writes nothing.
+pub async fn update(store: &Store, p: &Principal, patch: WorkspacePatch) -> StoreResult<workspaces::Model> {
+    let mut tx = store.begin(p).await?;
+    let row = workspaces::Entity::find_by_id(tx.ws()).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;
+    let mut changes = Map::new();
+    let mut am = row.clone().into_active_model();
+    if let Some(n) = patch.name.filter(|n| n.as_str() != row.name) {
+        changes.insert("name".into(), json!({"from": row.name, "to": n.as_str()}));
+        am.name = Set(n.as_str().to_owned());
+    }
+    if let Some(tz) = patch.time_zone.filter(|tz| tz.as_str() != row.time_zone) {
+        changes.insert("time_zone".into(), json!({"from": row.time_zone, "to": tz.as_str()}));
+        am.time_zone = Set(tz.as_str().to_owned());
+    }
+    if let Some(l) = patch.locale.filter(|l| l.as_str() != row.locale) {
+        changes.insert("locale".into(), json!({"from": row.locale, "to": l.as_str()}));
+        am.locale = Set(l.as_str().to_owned());
+    }
+    if changes.is_empty() {
+        return Ok(row);
+    }
+    am.updated_at = Set(store.now());
+    let after = am.update(tx.conn()).await?;
+    tx.emit(NewEvent::admin(
+        "workspace.updated",
+        "workspace",
+        after.id,
+        json!({"workspace": {"id": after.id, "slug": after.slug, "name": after.name}, "changes": changes}),
+    ));
+    tx.commit().await?;
+    Ok(after)
 }

@@ -18,6 +18,8 @@ pub struct Config {
     pub bind: String,
     /// Database URL.
     pub database_url: String,
+    /// Where people reach the app (empty: derived from the listen address).
+    pub public_url: String,
     /// Blob and SQLite directory.
     pub data_dir: String,
     /// Pool size.
@@ -30,6 +32,9 @@ pub struct Config {
     pub webhooks: Webhooks,
     /// Worker settings.
     pub workers: Workers,
+    /// The shop behind the desk.
+    #[serde(default)]
+    pub commerce: Commerce,
 }
 
 impl std::fmt::Debug for Config {
@@ -77,6 +82,64 @@ pub struct Webhooks {
 pub struct Workers {
     /// In-process loops.
     pub count: usize,
+}
+
+/// `[commerce]`: which shop the customer panel talks to.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Commerce {
+    /// `mock` (the demo shop in AutoCRM's database) or `shopify`.
+    pub provider: String,
+    /// `[commerce.shopify]`.
+    pub shopify: ShopifySettings,
+    /// `[commerce.appstle]`.
+    pub appstle: AppstleSettings,
+}
+
+/// `[commerce.shopify]`.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ShopifySettings {
+    /// `everline` or `everline.myshopify.com`.
+    pub shop: String,
+    /// Admin API access token (a secret).
+    pub access_token: String,
+    /// Admin API version.
+    pub api_version: String,
+    /// Overrides `https://{shop}.myshopify.com`.
+    pub base_url: String,
+    /// Per-request timeout.
+    pub timeout_seconds: u64,
+}
+
+impl std::fmt::Debug for ShopifySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the token.
+        f.debug_struct("ShopifySettings")
+            .field("shop", &self.shop)
+            .field("api_version", &self.api_version)
+            .field("access_token", &if self.access_token.is_empty() { "<empty>" } else { "<redacted>" })
+            .finish_non_exhaustive()
+    }
+}
+
+/// `[commerce.appstle]`.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AppstleSettings {
+    /// Appstle API key (a secret); empty: no subscriptions.
+    pub api_key: String,
+    /// Appstle's API host.
+    pub base_url: String,
+}
+
+impl std::fmt::Debug for AppstleSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppstleSettings")
+            .field("base_url", &self.base_url)
+            .field("api_key", &if self.api_key.is_empty() { "<empty>" } else { "<redacted>" })
+            .finish()
+    }
 }
 
 /// Loads the configuration from the defaults, an optional file and the environment.

@@ -8,17 +8,21 @@
 //! Both are embedded in the binary. Seeding runs only when no workspace
 //! with the slug `demo` exists.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 
 use anyhow::Context as _;
+use autocrm_domain::commerce::{
+    self as shop, Address, Fulfilment, IntervalUnit, LineItem, OrderStatus, PaymentKind, PaymentMethod,
+    SubscriptionStatus, Transaction, TransactionKind,
+};
 use autocrm_domain::custom_fields::FieldType;
 use autocrm_domain::{Channel, EmailAddress, Principal, Priority, Role, StatusCategory};
 use autocrm_store::Store;
 use autocrm_store::contacts::ContactInput;
 use autocrm_store::messages::Author;
 use autocrm_store::tickets::{NewTicket, RequesterRef, TicketPatch};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -34,6 +38,8 @@ pub const DEMO_ADMIN: &str = "admin@everline.example";
 struct Shop {
     customers: Vec<Customer>,
     products: Vec<Product>,
+    orders: Vec<ShopOrder>,
+    subscriptions: Vec<ShopSubscription>,
 }
 
 #[derive(Deserialize)]
@@ -44,14 +50,95 @@ struct Customer {
     last_name: String,
     email: String,
     phone: String,
+    street: String,
     city: String,
+    state: String,
+    zip: String,
+    country: String,
     #[serde(default)]
     tags: Vec<String>,
+    payment_methods: Vec<ShopPaymentMethod>,
+}
+
+#[derive(Deserialize)]
+struct ShopPaymentMethod {
+    #[serde(rename = "ref")]
+    reference: String,
+    kind: PaymentKind,
+    label: String,
+    balance_cents: Option<i64>,
 }
 
 #[derive(Deserialize)]
 struct Product {
+    #[serde(rename = "ref")]
+    reference: String,
+    name: String,
     category: String,
+    variants: Vec<ShopVariant>,
+}
+
+#[derive(Deserialize)]
+struct ShopVariant {
+    #[serde(rename = "ref")]
+    reference: String,
+    options: BTreeMap<String, String>,
+    price_cents: i64,
+    available: bool,
+}
+
+#[derive(Deserialize)]
+struct ShopOrder {
+    #[serde(rename = "ref")]
+    reference: String,
+    customer_ref: String,
+    status: OrderStatus,
+    age_hours: i64,
+    items: Vec<ShopItem>,
+    refunded_cents: i64,
+    currency: String,
+    payment_method_ref: String,
+    shipping_address: Option<ShopAddress>,
+    fulfillments: Vec<ShopFulfilment>,
+}
+
+#[derive(Deserialize)]
+struct ShopItem {
+    product_ref: String,
+    variant_ref: String,
+    name: String,
+    price_cents: i64,
+}
+
+#[derive(Deserialize)]
+struct ShopAddress {
+    street: String,
+    city: String,
+    state: String,
+    zip: String,
+    country: String,
+}
+
+#[derive(Deserialize)]
+struct ShopFulfilment {
+    tracking_id: String,
+    carrier: String,
+}
+
+#[derive(Deserialize)]
+struct ShopSubscription {
+    #[serde(rename = "ref")]
+    reference: String,
+    customer_ref: String,
+    product_ref: String,
+    variant_ref: String,
+    name: String,
+    quantity: i64,
+    price_cents: i64,
+    currency: String,
+    status: SubscriptionStatus,
+    started_on: NaiveDate,
+    next_charge_date: Option<NaiveDate>,
 }
 
 #[derive(Deserialize)]
@@ -155,7 +242,7 @@ pub async fn seed_if_missing(store: &Store) -> anyhow::Result<()> {
                 email: Some(Some(email.clone())),
                 phones: Some(vec![c.phone.clone()]),
                 tags: Some(c.tags.clone()),
-                notes: Some(format!("Lives in {}.", c.city)),
+                notes: Some(format!("Lives in {}, {}.", c.city, c.state)),
                 external_ref: Some(Some(c.reference.clone())),
                 ..ContactInput::default()
             },
@@ -172,6 +259,23 @@ pub async fn seed_if_missing(store: &Store) -> anyhow::Result<()> {
         )
         .await?;
     }
+    autocrm_store::commerce::seed(store, &sys, &shop_data(&shop, Utc::now())).await?;
+    autocrm_store::macros::create(
+        store,
+        &sys,
+        autocrm_store::macros::MacroInput {
+            name: Some("Order status update".into()),
+            reply: Some(
+                "<p>Hi {{ requester.first_name }},</p><p>your order {{ order.number }} is {{ order.status }}\
+                 {% if order.tracking_number %}: it ships with {{ order.carrier }}, tracking number \
+                 {{ order.tracking_number }}{% endif %}.</p><p>Best regards,<br>{{ agent.first_name }}</p>"
+                    .into(),
+            ),
+            shared: Some(true),
+            ..Default::default()
+        },
+    )
+    .await?;
     let statuses = autocrm_store::statuses::list(store, &sys).await?;
     let status_of =
         |cat: StatusCategory| statuses.iter().find(|s| s.category == cat.as_str() && s.is_default).map(|s| s.id);
@@ -228,6 +332,169 @@ pub async fn seed_if_missing(store: &Store) -> anyhow::Result<()> {
     }
     eprintln!("demo workspace ready: {} customers, {} tickets", shop.customers.len(), inbox.tickets.len());
     Ok(())
+}
+
+/// "931 Maple Drive, Suite 985" → ("931 Maple Drive", Some("Suite 985")).
+fn address(street: &str, city: &str, state: &str, zip: &str, country: &str) -> Address {
+    let (line1, line2) = match street.split_once(", ") {
+        Some((a, b)) => (a.to_owned(), Some(b.to_owned())),
+        None => (street.to_owned(), None),
+    };
+    Address { line1, line2, city: city.into(), province: state.into(), zip: zip.into(), country: country.into() }
+}
+
+fn tracking_url(carrier: &str, number: &str) -> Option<String> {
+    let base = match carrier {
+        "UPS" => "https://www.ups.com/track?tracknum=",
+        "FedEx" => "https://www.fedex.com/fedextrack/?trknbr=",
+        "USPS" => "https://tools.usps.com/go/TrackConfirmAction?tLabels=",
+        _ => return None,
+    };
+    Some(format!("{base}{number}"))
+}
+
+/// The demo shop in the commerce provider's types, with order dates relative to `now`.
+fn shop_data(data: &Shop, now: DateTime<Utc>) -> autocrm_store::commerce::ShopData {
+    let customers = data
+        .customers
+        .iter()
+        .map(|c| shop::Customer {
+            id: c.reference.clone(),
+            email: c.email.to_lowercase(),
+            first_name: c.first_name.clone(),
+            last_name: c.last_name.clone(),
+            phone: Some(c.phone.clone()),
+            address: address(&c.street, &c.city, &c.state, &c.zip, &c.country),
+            payment_methods: c
+                .payment_methods
+                .iter()
+                .map(|m| PaymentMethod {
+                    id: m.reference.clone(),
+                    kind: m.kind,
+                    label: m.label.clone(),
+                    balance_cents: m.balance_cents,
+                })
+                .collect(),
+            tags: c.tags.clone(),
+        })
+        .collect::<Vec<_>>();
+    let products = data
+        .products
+        .iter()
+        .map(|p| shop::Product {
+            id: p.reference.clone(),
+            name: p.name.clone(),
+            category: p.category.clone(),
+            variants: p
+                .variants
+                .iter()
+                .map(|v| shop::Variant {
+                    id: v.reference.clone(),
+                    options: v.options.clone(),
+                    price_cents: v.price_cents,
+                    available: v.available,
+                })
+                .collect(),
+        })
+        .collect::<Vec<_>>();
+    let options = |product: &str, variant: &str| {
+        products
+            .iter()
+            .find(|p| p.id == product)
+            .and_then(|p| p.variants.iter().find(|v| v.id == variant))
+            .map(|v| v.options.clone())
+            .unwrap_or_default()
+    };
+    let home: HashMap<&str, &Address> = customers.iter().map(|c| (c.id.as_str(), &c.address)).collect();
+    let orders = data
+        .orders
+        .iter()
+        .filter_map(|o| {
+            let home = home.get(o.customer_ref.as_str())?;
+            let items: Vec<LineItem> = o
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| LineItem {
+                    id: (i + 1).to_string(),
+                    product_id: it.product_ref.clone(),
+                    variant_id: it.variant_ref.clone(),
+                    name: it.name.clone(),
+                    options: options(&it.product_ref, &it.variant_ref),
+                    price_cents: it.price_cents,
+                    refunded_cents: 0,
+                })
+                .collect();
+            let placed_at = now - Duration::hours(o.age_hours);
+            let total: i64 = items.iter().map(|i| i.price_cents).sum();
+            let mut transactions = vec![Transaction {
+                kind: TransactionKind::Payment,
+                amount_cents: total,
+                payment_method_id: o.payment_method_ref.clone(),
+                at: Some(placed_at),
+                note: None,
+            }];
+            if o.refunded_cents > 0 {
+                transactions.push(Transaction {
+                    kind: TransactionKind::Refund,
+                    amount_cents: o.refunded_cents,
+                    payment_method_id: o.payment_method_ref.clone(),
+                    at: None,
+                    note: None,
+                });
+            }
+            let line_ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+            Some(shop::Order {
+                id: o.reference.trim_start_matches('#').to_owned(),
+                name: o.reference.clone(),
+                customer_id: o.customer_ref.clone(),
+                status: o.status,
+                placed_at,
+                currency: o.currency.clone(),
+                items,
+                shipping_address: o
+                    .shipping_address
+                    .as_ref()
+                    .map_or_else(|| (*home).clone(), |a| address(&a.street, &a.city, &a.state, &a.zip, &a.country)),
+                fulfilments: o
+                    .fulfillments
+                    .iter()
+                    .map(|f| Fulfilment {
+                        carrier: f.carrier.clone(),
+                        tracking_number: f.tracking_id.clone(),
+                        tracking_url: tracking_url(&f.carrier, &f.tracking_id),
+                        line_ids: line_ids.clone(),
+                    })
+                    .collect(),
+                transactions,
+                cancel_reason: None,
+                returns: Vec::new(),
+            })
+        })
+        .collect();
+    let subscriptions = data
+        .subscriptions
+        .iter()
+        .map(|s| shop::Subscription {
+            id: s.reference.clone(),
+            customer_id: s.customer_ref.clone(),
+            product_id: s.product_ref.clone(),
+            variant_id: s.variant_ref.clone(),
+            name: s.name.clone(),
+            quantity: s.quantity,
+            price_cents: s.price_cents,
+            currency: s.currency.clone(),
+            interval_unit: IntervalUnit::Month,
+            interval_count: 1,
+            status: s.status,
+            started_on: s.started_on,
+            next_charge_date: if s.status == SubscriptionStatus::Active { s.next_charge_date } else { None },
+            skipped_dates: Vec::new(),
+            cancelled_on: None,
+            cancel_reason: None,
+        })
+        .collect();
+    autocrm_store::commerce::ShopData { customers, products, orders, subscriptions }
 }
 
 /// Prints where and how to sign in.

@@ -91,7 +91,7 @@ enum AdminCommand {
         /// Name.
         #[arg(long)]
         name: String,
-        /// Comma-separated scopes (tickets:read,tickets:write,contacts:read,contacts:write,admin).
+        /// Comma-separated scopes (tickets:read,tickets:write,contacts:read,contacts:write,orders:read,orders:write,admin).
         #[arg(long)]
         scopes: String,
     },
@@ -165,6 +165,8 @@ fn worker_config(cfg: &config::Config) -> anyhow::Result<autocrm_jobs::WorkerCon
 }
 
 async fn serve(cfg: config::Config, bind: Option<String>, demo: bool) -> anyhow::Result<()> {
+    // A misconfigured shop stops the start before anything listens.
+    let shop = commerce_provider(&cfg.commerce)?;
     let store = open(&cfg).await?;
     store.migrate().await?;
     if demo {
@@ -174,7 +176,7 @@ async fn serve(cfg: config::Config, bind: Option<String>, demo: bool) -> anyhow:
     let workers = (cfg.workers.count > 0)
         .then(|| worker_config(&cfg).map(|w| autocrm_jobs::spawn_workers(store.clone(), w)))
         .transpose()?;
-    let server_cfg = ServerConfig {
+    let mut server_cfg = ServerConfig {
         session_idle_minutes: cfg.sessions.idle_timeout_minutes,
         session_absolute_hours: cfg.sessions.absolute_timeout_hours,
         max_body_bytes: cfg.limits.max_body_bytes,
@@ -182,21 +184,63 @@ async fn serve(cfg: config::Config, bind: Option<String>, demo: bool) -> anyhow:
         rate_limit_per_ip: cfg.limits.per_ip_per_minute,
         webhook_allow: AllowList::parse(&cfg.webhooks.allow_networks).map_err(anyhow::Error::msg)?,
         secure_cookies: cfg.sessions.secure_cookies,
+        public_url: cfg.public_url.clone(),
     };
     let bind = bind.unwrap_or(cfg.bind.clone());
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
+    if server_cfg.public_url.is_empty() {
+        server_cfg.public_url = format!("http://{addr}");
+    }
     eprintln!("AutoCRM listening on http://{addr} ({} database)", store.backend_name());
     eprintln!("API docs: http://{addr}/api/docs");
     if demo {
         demo::print_credentials(addr);
     }
-    autocrm_server::serve(listener, AppState::new(store.clone(), server_cfg), shutdown_signal()).await?;
+    let mut state = AppState::new(store.clone(), server_cfg);
+    if let Some(shop) = shop {
+        state = state.with_commerce(shop);
+    }
+    autocrm_server::serve(listener, state, shutdown_signal()).await?;
     if let Some(w) = workers {
         w.shutdown().await;
     }
     store.close().await;
     Ok(())
+}
+
+/// The configured shop, or `None` for the built-in mock. Secrets are never printed.
+fn commerce_provider(c: &config::Commerce) -> anyhow::Result<Option<Arc<dyn autocrm_commerce::CommerceProvider>>> {
+    use autocrm_commerce::appstle::AppstleConfig;
+    use autocrm_commerce::shopify::{Secret, ShopifyConfig, ShopifyProvider};
+    match c.provider.trim() {
+        "" | "mock" => Ok(None),
+        "shopify" => {
+            let s = &c.shopify;
+            let mut shop = ShopifyConfig::new(&s.shop, Secret::new(&s.access_token));
+            if !s.api_version.trim().is_empty() {
+                s.api_version.trim().clone_into(&mut shop.api_version);
+            }
+            shop.base_url = Some(s.base_url.clone()).filter(|u| !u.trim().is_empty());
+            shop.timeout = std::time::Duration::from_secs(s.timeout_seconds.clamp(1, 120));
+            if !c.appstle.api_key.trim().is_empty() {
+                let mut appstle = AppstleConfig::new(Secret::new(c.appstle.api_key.trim()));
+                if !c.appstle.base_url.trim().is_empty() {
+                    c.appstle.base_url.trim().clone_into(&mut appstle.base_url);
+                }
+                shop.appstle = Some(appstle);
+            }
+            let with_appstle = shop.appstle.is_some();
+            let provider = ShopifyProvider::new(shop, Arc::new(SystemClock))?;
+            eprintln!(
+                "commerce: Shopify at {}{}",
+                provider.endpoint(),
+                if with_appstle { ", subscriptions through Appstle" } else { "" }
+            );
+            Ok(Some(Arc::new(provider)))
+        }
+        other => bail!("unknown commerce provider `{other}`; use \"mock\" or \"shopify\""),
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,5 +1,6 @@
 import { createBrowserRouter, Navigate } from 'react-router';
 import { AgentLayout } from './routes/agent-layout';
+import { InviteRoute } from './routes/invite';
 import { LoginRoute } from './routes/login';
 import { MacrosRoute } from './routes/macros';
 import { QueueRoute } from './routes/queue';
@@ -9,6 +10,7 @@ import { TicketRoute } from './routes/ticket';
 
 export const router = createBrowserRouter([
   { path: '/login', element: <LoginRoute /> },
+  { path: '/invite/:token', element: <InviteRoute /> },
   {
     path: '/',
     element: <AgentLayout />,

@@ -26,6 +26,7 @@ export const STREAM_EVENT_TYPES = [
   'ticket.created',
   'ticket.updated',
   'ticket.merged',
+  'ticket.mentioned',
   'message.created',
   'contact.created',
   'contact.updated',

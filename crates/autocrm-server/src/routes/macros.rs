@@ -160,7 +160,8 @@ async fn preview_macro(
 ) -> ApiResult<Json<MacroPreview>> {
     let (ticket_id, macro_id) = ids(&path)?;
     let m = autocrm_store::macros::get(&app.store, &p, macro_id).await?;
-    let reply_html = autocrm_store::macros::preview(&app.store, &p, macro_id, ticket_id).await?;
+    let order = super::commerce::order_vars(&app, &p, ticket_id).await;
+    let reply_html = autocrm_store::macros::preview(&app.store, &p, macro_id, ticket_id, order).await?;
     Ok(Json(MacroPreview { reply_html, reply_internal: m.reply_internal, actions: m.actions }))
 }
 
@@ -195,7 +196,8 @@ async fn apply_macro(
 ) -> ApiResult<Json<ApplyOut>> {
     let (ticket_id, macro_id) = ids(&path)?;
     let send = input.send_reply.unwrap_or(true);
-    let done = autocrm_store::macros::apply(&app.store, &p, macro_id, ticket_id, send).await?;
+    let order = super::commerce::order_vars(&app, &p, ticket_id).await;
+    let done = autocrm_store::macros::apply(&app.store, &p, macro_id, ticket_id, send, order).await?;
     Ok(Json(ApplyOut {
         ticket: ticket_out(&app, &p, done.ticket).await?,
         reply_html: done.reply_html,

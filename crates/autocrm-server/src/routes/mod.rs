@@ -6,18 +6,23 @@ use crate::AppState;
 
 pub mod api_keys;
 pub mod attachments;
+pub mod commerce;
 pub mod contacts;
 pub mod custom_fields;
 pub mod events;
 pub mod health;
+pub mod invitations;
 pub mod macros;
+pub mod notifications;
 pub mod reports;
 pub mod session;
 pub mod statuses;
+pub mod tags;
 pub mod tickets;
 pub mod users;
 pub mod views;
 pub mod webhooks;
+pub mod workspaces;
 
 /// Every feature's routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -35,7 +40,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(webhooks::router())
         .merge(views::router())
         .merge(macros::router())
+        .merge(commerce::router())
         .merge(reports::router())
+        .merge(workspaces::router())
+        .merge(tags::router())
+        .merge(invitations::router())
+        .merge(notifications::router())
 }
 
 /// A list page: `{"data": [...], "next_cursor": ...}`.

@@ -74,6 +74,17 @@ async fn create_session(
             .await?;
         return Err(wrong());
     };
+    start_session(&app, user, ip, &headers).await
+}
+
+/// Opens a session for a user who just proved who they are (a password, an
+/// invitation link) and answers 201 with the session cookie and [`SessionOut`].
+pub(crate) async fn start_session(
+    app: &AppState,
+    user: autocrm_store::entity::users::Model,
+    ip: Option<String>,
+    headers: &HeaderMap,
+) -> ApiResult<Response> {
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let s = autocrm_store::sessions::create(&app.store, &user, app.config.session_policy(), ip, ua).await?;
     let max_age = app.config.session_absolute_hours * 3600;

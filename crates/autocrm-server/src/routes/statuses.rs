@@ -1,5 +1,4 @@
-//! Ticket statuses (admin-defined, each in a fixed category) and the
-//! workspace's tags in use.
+//! Ticket statuses (admin-defined, each in a fixed category).
 
 use autocrm_domain::StatusCategory;
 use autocrm_store::entity::statuses;
@@ -16,15 +15,9 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Id};
 
-/// How many tags `GET /api/v1/tags` returns at most.
-const TAG_LIMIT: u64 = 200;
-
-/// The status and tag routes.
+/// The status routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_statuses, create_status))
-        .routes(routes!(update_status))
-        .routes(routes!(list_tags))
+    OpenApiRouter::new().routes(routes!(list_statuses, create_status)).routes(routes!(update_status))
 }
 
 /// A new status.
@@ -118,29 +111,4 @@ async fn update_status(
     let row = autocrm_store::statuses::update(&app.store, &p, id, patch.name.as_deref(), patch.position, patch.active)
         .await?;
     Ok(Json(status_out(row)?))
-}
-
-/// A tag and how many tickets carry it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TagOut {
-    /// The tag.
-    pub tag: String,
-    /// Tickets carrying it.
-    pub count: i64,
-}
-
-/// Tags in use.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TagList {
-    /// Most used first, at most 200.
-    pub data: Vec<TagOut>,
-    /// Always `null`: the whole list is one page.
-    pub next_cursor: Option<String>,
-}
-
-/// The ticket tags in use, most used first (top 200).
-#[utoipa::path(get, path = "/api/v1/tags", tag = "settings", responses((status = 200, body = TagList)))]
-async fn list_tags(State(app): State<AppState>, Caller(p): Caller) -> ApiResult<Json<TagList>> {
-    let rows = autocrm_store::tags::ticket_tag_counts(&app.store, &p, TAG_LIMIT).await?;
-    Ok(Json(TagList { data: rows.into_iter().map(|(tag, count)| TagOut { tag, count }).collect(), next_cursor: None }))
 }

@@ -587,6 +587,9 @@ pub fn summarize(actor: &str, event_type: &str, data: &Value) -> String {
         }
         "message.created" => format!("{actor} replied"),
         "ticket.merged" => format!("{actor} merged #{} into #{}", data["source"]["number"], data["target"]["number"]),
+        "ticket.mentioned" => {
+            format!("{actor} mentioned {}", data["mentioned_user"]["name"].as_str().unwrap_or("a colleague"))
+        }
         "ticket.updated" => {
             let parts: Vec<String> = data["changes"]
                 .as_object()
@@ -619,6 +622,10 @@ pub fn summarize(actor: &str, event_type: &str, data: &Value) -> String {
                 })
                 .unwrap_or_default();
             format!("{actor} changed {}", parts.join(", "))
+        }
+        t if (t.starts_with("order.") || t.starts_with("subscription.")) && data["summary"].is_string() => {
+            // Shop actions carry the provider's own sentence ("Refunded $40.00 for 1 item(s) of order #W1 …").
+            format!("{actor}: {}", data["summary"].as_str().unwrap_or_default())
         }
         other => format!("{actor}: {other}"),
     }

@@ -1,4 +1,5 @@
-//! Users of the workspace: list, invite/create, get, update.
+//! Users of the workspace: list, create, get, update (invitations by e-mail
+//! link are in `invitations`).
 //!
 //! Passwords are hashed here (argon2id) and never leave the server: `UserOut`
 //! has no hash field.
@@ -55,6 +56,18 @@ pub struct UserPatch {
     pub password: Option<String>,
 }
 
+/// Where a user stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    /// May sign in.
+    Active,
+    /// Deactivated (or never given a way in).
+    Inactive,
+    /// Invited by link and not joined yet.
+    Invited,
+}
+
 /// A user.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserOut {
@@ -72,6 +85,10 @@ pub struct UserOut {
     pub active: bool,
     /// Whether a password is set (invited users have none yet).
     pub has_password: bool,
+    /// Active, inactive or invited.
+    pub status: UserStatus,
+    /// For an invited user, when their link expires (or expired: send it anew).
+    pub invitation_expires_at: Option<DateTime<Utc>>,
     /// Last sign-in.
     pub last_login_at: Option<DateTime<Utc>>,
     /// Created.
@@ -80,10 +97,19 @@ pub struct UserOut {
     pub updated_at: DateTime<Utc>,
 }
 
-fn user_out(u: users::Model) -> ApiResult<UserOut> {
+/// The API shape of a user; `invitation` is when their open invitation expires, if any.
+pub(crate) fn user_out(u: users::Model, invitation: Option<DateTime<Utc>>) -> ApiResult<UserOut> {
+    let invitation = invitation.filter(|_| u.password_hash.is_none());
+    let status = match (invitation, u.active) {
+        (Some(_), _) => UserStatus::Invited,
+        (None, true) => UserStatus::Active,
+        (None, false) => UserStatus::Inactive,
+    };
     Ok(UserOut {
         role: Role::parse(&u.role).map_err(ApiError::internal)?,
         has_password: u.password_hash.is_some(),
+        status,
+        invitation_expires_at: invitation,
         id: u.id,
         email: u.email,
         name: u.name,
@@ -118,7 +144,16 @@ async fn list_users(
 ) -> ApiResult<Json<ListOut<UserOut>>> {
     let page = autocrm_store::users::list(&app.store, &p, q.role, q.limit, q.cursor.as_deref()).await?;
     let next_cursor = page.next_cursor;
-    let data = page.data.into_iter().map(user_out).collect::<ApiResult<Vec<_>>>()?;
+    let ids: Vec<i64> = page.data.iter().map(|u| u.id).collect();
+    let invitations = autocrm_store::invitations::open_for(&app.store, &p, &ids).await?;
+    let data = page
+        .data
+        .into_iter()
+        .map(|u| {
+            let inv = invitations.get(&u.id).copied();
+            user_out(u, inv)
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok(Json(ListOut { data, next_cursor }))
 }
 
@@ -144,14 +179,15 @@ async fn create_user(
         NewUser { email, name: input.name, role: input.role, password_hash },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(user_out(row)?)))
+    Ok((StatusCode::CREATED, Json(user_out(row, None)?)))
 }
 
 /// One user.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "settings", params(("id" = i64, Path)),
     responses((status = 200, body = UserOut), (status = 404, body = crate::error::Problem)))]
 async fn get_user(State(app): State<AppState>, Caller(p): Caller, Id(id): Id) -> ApiResult<Json<UserOut>> {
-    Ok(Json(user_out(autocrm_store::users::get(&app.store, &p, id).await?)?))
+    let row = autocrm_store::users::get(&app.store, &p, id).await?;
+    with_invitation(&app, &p, row).await.map(Json)
 }
 
 /// Changes a user's name, role, active flag or password.
@@ -173,5 +209,11 @@ async fn update_user(
     };
     let row =
         autocrm_store::users::update(&app.store, &p, id, patch.name, patch.role, patch.active, password_hash).await?;
-    Ok(Json(user_out(row)?))
+    with_invitation(&app, &p, row).await.map(Json)
+}
+
+/// One user's API shape, with their open invitation looked up.
+async fn with_invitation(app: &AppState, p: &autocrm_domain::Principal, row: users::Model) -> ApiResult<UserOut> {
+    let inv = autocrm_store::invitations::open_for(&app.store, p, &[row.id]).await?.remove(&row.id);
+    user_out(row, inv)
 }

@@ -137,6 +137,13 @@ async fn fixture(app: &TestApp, admin: &Session, carla: &Session) -> Fixture {
     let statuses = json_of(app.http.get(app.url("/api/v1/statuses")).session(admin).send().await.unwrap()).await;
     let users = json_of(app.http.get(app.url("/api/v1/users?role=agent")).session(admin).send().await.unwrap()).await;
     let ticket = t["id"].as_i64().unwrap();
+    // Carla (the ticket's requester) is a shop customer; actions get fresh orders (see `url_for`).
+    let shop = autocrm_store::commerce::ShopData {
+        customers: vec![crate::commerce::customer("carla", "carla@customer.test", 100_000_000)],
+        products: vec![crate::commerce::product()],
+        ..Default::default()
+    };
+    autocrm_store::commerce::seed(&app.store, &Principal::system(app.ws), &shop).await.unwrap();
     let (ct, body) = multipart("fixture.txt", "text/plain", b"fixture", None);
     let attachment = json_of(
         app.http
@@ -168,6 +175,42 @@ async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &
     let system = Principal::system(app.ws);
     let id = if path == "/api/v1/search" {
         return format!("{path}?q=mine"); // `q` is required
+    } else if path.contains("{token}") {
+        // A fresh invitation per request: accepting one uses it up.
+        let input = autocrm_store::invitations::NewInvitation {
+            email: autocrm_domain::EmailAddress::parse(&format!("invitee{}@acme.test", fresh())).unwrap(),
+            name: "Invitee".into(),
+            role: autocrm_domain::Role::Agent,
+        };
+        let issued = autocrm_store::invitations::invite(&app.store, &system, input).await.unwrap();
+        return path.replace("{token}", &issued.token);
+    } else if path.contains("{tag}") {
+        // A fresh tag per request (renames, merges and deletes use it up), on a ticket
+        // that also carries the merge target.
+        let tag = format!("matrix-tag-{}", fresh());
+        let t = autocrm_store::tickets::NewTicket {
+            subject: "tagged".into(),
+            requester: Some(autocrm_store::tickets::RequesterRef::Id(f.contact)),
+            body: None,
+            priority: None,
+            channel: None,
+            status_id: None,
+            assignee_id: None,
+            team_id: None,
+            tags: vec![tag.clone(), "matrix-target".into()],
+            custom_fields: serde_json::Map::new(),
+            created_at: None,
+        };
+        autocrm_store::tickets::create(&app.store, &system, t).await.unwrap();
+        return path.replace("{tag}", &tag);
+    } else if path == "/api/v1/users/{id}/invitation" {
+        // A fresh invited user per request: revoking removes them.
+        let input = autocrm_store::invitations::NewInvitation {
+            email: autocrm_domain::EmailAddress::parse(&format!("pending{}@acme.test", fresh())).unwrap(),
+            name: "Pending".into(),
+            role: autocrm_domain::Role::Agent,
+        };
+        autocrm_store::invitations::invite(&app.store, &system, input).await.unwrap().user.id.to_string()
     } else if !path.contains("{id}") {
         String::new()
     } else if path == "/api/v1/tickets/{id}/merge" {
@@ -206,6 +249,26 @@ async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &
         } else {
             return path.replace("{id}", &f.ticket.to_string()).replace("{macro_id}", &m);
         }
+    } else if path.contains("{order_id}") {
+        // A fresh order of the ticket's requester per request, in the state the action needs.
+        use autocrm_domain::commerce::OrderStatus;
+        let status = if ["/return", "/exchange", "/refund"].iter().any(|a| path.ends_with(a)) {
+            OrderStatus::Delivered
+        } else {
+            OrderStatus::Pending
+        };
+        let id = format!("M{}", fresh());
+        let order = crate::commerce::order(&id, "carla", status, 1);
+        autocrm_store::commerce::put_order(&app.store, &system, &order).await.unwrap();
+        return path.replace("{id}", &f.ticket.to_string()).replace("{order_id}", &id);
+    } else if path.contains("{subscription_id}") {
+        let id = format!("SUB-M{}", fresh());
+        let mut sub = crate::commerce::subscription(&id, "carla");
+        if path.ends_with("/resume") {
+            sub.status = autocrm_domain::commerce::SubscriptionStatus::Paused;
+        }
+        autocrm_store::commerce::put_subscription(&app.store, &system, &sub).await.unwrap();
+        return path.replace("{id}", &f.ticket.to_string()).replace("{subscription_id}", &id);
     } else if path.starts_with("/api/v1/tickets/") {
         f.ticket.to_string()
     } else if path.starts_with("/api/v1/contacts/") {
@@ -254,10 +317,24 @@ async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &
     path.replace("{id}", &id).replace("{delivery_id}", &f.delivery.to_string())
 }
 
+/// A number not handed out before in this process (unique names for fresh resources).
+fn fresh() -> usize {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A valid body for a write; `n` makes names and addresses unique.
 fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
     let json = match (method.as_str(), path) {
-        ("GET" | "DELETE", _) | ("POST", "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver") => {
+        ("GET" | "DELETE", _)
+        | (
+            "POST",
+            "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"
+            | "/api/v1/users/{id}/invitation"
+            | "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/pause"
+            | "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/resume"
+            | "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/skip",
+        ) => {
             return Body::None;
         }
         ("POST", "/api/v1/tickets/{id}/attachments") => {
@@ -297,6 +374,34 @@ fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
         ("PATCH", "/api/v1/macros/{id}") => json!({"name": format!("Renamed {n}")}),
         ("POST", "/api/v1/tickets/{id}/macros/{macro_id}/apply") => json!({"send_reply": false}),
         ("POST", "/api/v1/tickets/{id}/presence") => json!({"state": "viewing"}),
+        ("PATCH", "/api/v1/workspace") => json!({"time_zone": "Europe/Berlin"}),
+        ("PATCH", "/api/v1/tags/{tag}") => json!({"name": format!("renamed-{n}")}),
+        ("POST", "/api/v1/tags/{tag}/merge") => json!({"into": "matrix-target"}),
+        ("POST", "/api/v1/users/invitations") => json!({"email": format!("invited{n}@acme.test"), "role": "agent"}),
+        ("POST", "/api/v1/invitations/{token}/accept") => json!({"password": "a long enough password"}),
+        ("POST", "/api/v1/notifications/read") => json!({"all": true}),
+        ("POST", "/api/v1/tickets/{id}/commerce/orders/{order_id}/cancel") => json!({"reason": "no_longer_needed"}),
+        ("POST", "/api/v1/tickets/{id}/commerce/orders/{order_id}/address") => {
+            json!({"address": {"line1": format!("{n} Elm Rd"), "city": "Boulder", "province": "CO", "zip": "80301", "country": "US"}})
+        }
+        ("POST", "/api/v1/tickets/{id}/commerce/orders/{order_id}/payment") => json!({"payment_method_id": "carla-gc"}),
+        (
+            "POST",
+            "/api/v1/tickets/{id}/commerce/orders/{order_id}/items"
+            | "/api/v1/tickets/{id}/commerce/orders/{order_id}/exchange",
+        ) => {
+            json!({"items": [{"line_id": "1", "variant_id": "lamp-white"}], "payment_method_id": "carla-pp"})
+        }
+        ("POST", "/api/v1/tickets/{id}/commerce/orders/{order_id}/return") => {
+            json!({"line_ids": ["1"], "refund_to": "carla-pp"})
+        }
+        ("POST", "/api/v1/tickets/{id}/commerce/orders/{order_id}/refund") => {
+            json!({"line_ids": ["1"], "refund_to": "carla-pp", "reason": format!("matrix {n}")})
+        }
+        ("POST", "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/cancel") => json!({"reason": "matrix"}),
+        ("POST", "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/frequency") => {
+            json!({"interval_unit": "week", "interval_count": 3})
+        }
         _ => panic!("no valid body for {method} {path}: add one to the authorisation matrix"),
     };
     Body::Json(json)
@@ -393,9 +498,10 @@ async fn every_route_answers_each_principal_as_its_policy_says() {
             }
             // Allowed: the handler ran. Row-level reach: acme's resources are "not found"
             // for the other customer and the other workspace (ids in a body are invalid input).
-            let acme_resource = path.contains("{id}") || path == "/api/v1/tickets/bulk";
+            let in_path = path.contains("{id}") || path.contains("{tag}");
+            let acme_resource = in_path || path == "/api/v1/tickets/bulk";
             if acme_resource && who.outside_reach() {
-                let want: &[u16] = if path.contains("{id}") { &[404] } else { &[422] };
+                let want: &[u16] = if in_path { &[404] } else { &[422] };
                 assert!(want.contains(&status), "{label} reached another's data ({status}): {detail}");
             } else {
                 assert!((200..300).contains(&status), "{label} was allowed but answered {status}: {detail}");

@@ -27,7 +27,7 @@ async fn two_nodes() -> (TestApp, TestApp) {
 }
 
 /// A webhook receiver on loopback that forwards each body it gets.
-async fn receiver() -> (String, mpsc::UnboundedReceiver<Value>) {
+pub(crate) async fn receiver() -> (String, mpsc::UnboundedReceiver<Value>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let app = axum::Router::new().route(
         "/hook",

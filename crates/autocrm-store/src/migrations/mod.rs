@@ -12,6 +12,9 @@ mod m0001_core;
 mod m0002_views;
 mod m0003_macros;
 mod m0004_report_indexes;
+mod m0005_commerce;
+mod m0006_invitations;
+mod m0007_mentions;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -24,6 +27,10 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_views::Migration),
             Box::new(m0003_macros::Migration),
             Box::new(m0004_report_indexes::Migration),
+            Box::new(m0005_commerce::Migration),
+            Box::new(m0007_mentions::Migration),
+            // Written after m0007 was registered: applied in list order, not by number.
+            Box::new(m0006_invitations::Migration),
         ]
     }
 }

@@ -196,6 +196,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invitations/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What an invitation link is for (no sign-in needed); 404 when it is unknown, expired or used. */
+        get: operations["get_invitation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{token}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accepts an invitation: sets the password, activates the user and signs them in
+         *     (the session cookie, as at sign-in). The link cannot be used again.
+         */
+        post: operations["accept_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/macros": {
         parameters: {
             query?: never;
@@ -231,6 +268,40 @@ export interface paths {
         head?: never;
         /** Changes a macro (your own, or a shared one as an admin). */
         patch: operations["update_macro"];
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your notifications (mentions, assignments), newest first, with the unread count. */
+        get: operations["list_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks some or all of your notifications read. */
+        post: operations["mark_notifications_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/reports/agents": {
@@ -362,10 +433,45 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The ticket tags in use, most used first (top 200). */
+        /** The ticket tags in use with their counts, most used first. */
         get: operations["list_tags"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags/{tag}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes a tag from every ticket (recorded as `tag.deleted`). */
+        delete: operations["delete_tag"];
+        options?: never;
+        head?: never;
+        /** Renames a tag on every ticket carrying it (recorded as `tag.renamed`). */
+        patch: operations["rename_tag"];
+        trace?: never;
+    };
+    "/api/v1/tags/{tag}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merges a tag into another: its tickets carry the other tag instead (recorded as `tag.merged`). */
+        post: operations["merge_tag"];
         delete?: never;
         options?: never;
         head?: never;
@@ -454,6 +560,227 @@ export interface paths {
         put?: never;
         /** Uploads a file to a ticket (`multipart/form-data` with `file` and optional `message_id`). */
         post: operations["upload_attachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/commerce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The requester's shop customer record, orders (newest first, with items, fulfilments and tracking), subscriptions and the products of those orders. */
+        get: operations["ticket_commerce"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/commerce/orders/{order_id}/address": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Changes a pending order's shipping address. */
+        post: operations["change_address"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/commerce/orders/{order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancels a pending order; the full amount goes back to the original payment method. */
+        post: operations["cancel_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/commerce/orders/{order_id}/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Requests the exchange of delivered items for other options of the same products. */
+        post: operations["exchange_items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/commerce/orders/{order_id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Swaps a pending order's items for other options of the same products (once per order). */
+        post: operations["change_items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/commerce/orders/{order_id}/payment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pays a pending order with another saved method; the original is refunded. */
+        post: operations["change_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/commerce/orders/{order_id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refunds order items to the original payment method or a gift card (shipped orders only; pending ones are cancelled instead). */
+        post: operations["refund_items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/commerce/orders/{order_id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Requests the return of delivered items; the refund follows when they arrive. */
+        post: operations["return_items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancels a subscription. */
+        post: operations["cancel_subscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/frequency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Changes how often a subscription delivers. */
+        post: operations["change_frequency"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pauses an active subscription. */
+        post: operations["pause_subscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resumes a paused subscription (next charge one interval from today). */
+        post: operations["resume_subscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Skips the next delivery (the charge moves one interval later). */
+        post: operations["skip_subscription"];
         delete?: never;
         options?: never;
         head?: never;
@@ -584,6 +911,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invites an agent or admin: creates the user (inactive, no password) and returns their link once. */
+        post: operations["create_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}": {
         parameters: {
             query?: never;
@@ -600,6 +944,24 @@ export interface paths {
         head?: never;
         /** Changes a user's name, role, active flag or password. */
         patch: operations["update_user"];
+        trace?: never;
+    };
+    "/api/v1/users/{id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends an invitation anew: a new link (returned once); the previous one stops working. */
+        post: operations["resend_invitation"];
+        /** Revokes an open invitation: the link stops working and the invited user is removed. */
+        delete: operations["revoke_invitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/views": {
@@ -761,6 +1123,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's workspace. */
+        get: operations["get_workspace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes the workspace's name, time zone or locale (recorded as `workspace.updated`). */
+        patch: operations["update_workspace"];
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -816,6 +1196,31 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The invitee's password. */
+        AcceptInvitationIn: {
+            /** @description Password (10–200 characters). */
+            password: string;
+        };
+        /** @description A postal address. */
+        Address: {
+            /** @description Street and number. */
+            line1: string;
+            /** @description Suite, apartment … */
+            line2?: string | null;
+            /** @description City. */
+            city: string;
+            /** @description State or province code. */
+            province: string;
+            /** @description Postal code. */
+            zip: string;
+            /** @description ISO 3166-1 alpha-2 country code. */
+            country: string;
+        };
+        /** @description A new shipping address. */
+        AddressIn: {
+            /** @description The address. */
+            address: components["schemas"]["Address"];
+        };
         /** @description One agent's figures for the period. */
         AgentReport: {
             /**
@@ -1008,11 +1413,38 @@ export interface components {
             /** @description Their ids. */
             ids: number[];
         };
+        /** @description Cancelling a pending order. */
+        CancelOrderIn: {
+            /** @description `no_longer_needed` or `ordered_by_mistake` (the only reasons the policy accepts). */
+            reason: components["schemas"]["CancelReason"];
+        };
+        /**
+         * @description Why a pending order is cancelled (the only two the policy accepts).
+         * @enum {string}
+         */
+        CancelReason: "no_longer_needed" | "ordered_by_mistake";
+        /** @description Why a subscription ends. */
+        CancelSubscriptionIn: {
+            /** @description The customer's reason (optional, at most 500 characters). */
+            reason?: string;
+        };
         /**
          * @description Where a ticket came from.
          * @enum {string}
          */
         Channel: "email" | "chat" | "sms" | "web" | "api" | "phone" | "internal";
+        /** @description The requester as the shop knows them. */
+        CommerceOverview: {
+            /** @description The provider (`mock`, `shopify`). */
+            provider: string;
+            customer?: null | components["schemas"]["Customer"];
+            /** @description Their orders, newest first. */
+            orders: components["schemas"]["OrderOut"][];
+            /** @description Their subscriptions. */
+            subscriptions: components["schemas"]["Subscription"][];
+            /** @description The products of those orders with every variant (for swaps and exchanges). */
+            products: components["schemas"]["Product"][];
+        };
         /** @description A new company. */
         CompanyIn: {
             /** @description Name (1–200 characters). */
@@ -1220,6 +1652,25 @@ export interface components {
             /** @description (De)activate. */
             active?: boolean | null;
         };
+        /** @description A shop customer. */
+        Customer: {
+            /** @description The provider's id. */
+            id: string;
+            /** @description E-mail address (lower case). */
+            email: string;
+            /** @description Given name. */
+            first_name: string;
+            /** @description Family name. */
+            last_name: string;
+            /** @description Phone in E.164, when known. */
+            phone?: string | null;
+            /** @description Default address. */
+            address: components["schemas"]["Address"];
+            /** @description Saved payment methods. */
+            payment_methods: components["schemas"]["PaymentMethod"][];
+            /** @description Shop-side tags (`vip` …). */
+            tags?: string[];
+        };
         /** @description One day of volume. */
         Day: {
             /** @description `YYYY-MM-DD` (UTC). */
@@ -1358,6 +1809,110 @@ export interface components {
         FirstMessageIn: {
             /** @description HTML or plain text; sanitised. */
             body: string;
+        };
+        /** @description A new delivery frequency. */
+        FrequencyIn: {
+            /** @description `week` or `month`. */
+            interval_unit: components["schemas"]["IntervalUnit"];
+            /**
+             * Format: int32
+             * @description Every 1–12 units.
+             */
+            interval_count: number;
+        };
+        /** @description A shipment. */
+        Fulfilment: {
+            /** @description Carrier name. */
+            carrier: string;
+            /** @description Tracking number. */
+            tracking_number: string;
+            /** @description Public tracking page, when the carrier has one. */
+            tracking_url?: string | null;
+            /** @description The lines in this shipment. */
+            line_ids?: string[];
+        };
+        /**
+         * @description A subscription's billing interval.
+         * @enum {string}
+         */
+        IntervalUnit: "week" | "month";
+        /** @description Who to invite. */
+        InvitationIn: {
+            /** @description Their sign-in address. */
+            email: string;
+            /** @description Display name (defaults to the e-mail's local part). */
+            name?: string;
+            /** @description `agent` or `admin`. */
+            role: components["schemas"]["Role"];
+        };
+        /** @description What the invitee sees before choosing a password. */
+        InvitationInfo: {
+            /** @description Their sign-in address. */
+            email: string;
+            /** @description Their name. */
+            name: string;
+            /** @description Their role. */
+            role: components["schemas"]["Role"];
+            /** @description The workspace. */
+            workspace: components["schemas"]["InvitationWorkspace"];
+            /**
+             * Format: date-time
+             * @description When the link stops working.
+             */
+            expires_at: string;
+        };
+        /** @description An invitation just issued. The link is shown this once: only its hash is kept. */
+        InvitationOut: {
+            /** @description The invited user (status `invited`). */
+            user: components["schemas"]["UserOut"];
+            /** @description The link to pass on: opens the page where the invitee chooses a password. */
+            accept_url: string;
+            /** @description The same link relative to the app (`/invite/…`). */
+            accept_path: string;
+            /**
+             * Format: date-time
+             * @description When the link stops working (7 days).
+             */
+            expires_at: string;
+        };
+        /** @description The workspace an invitation is for. */
+        InvitationWorkspace: {
+            /** @description Slug (used to sign in). */
+            slug: string;
+            /** @description Display name. */
+            name: string;
+        };
+        /** @description One line to swap for another variant of the same product. */
+        ItemSwap: {
+            /** @description The order line. */
+            line_id: string;
+            /** @description The new variant (same product, different options, available). */
+            variant_id: string;
+        };
+        /** @description One item of an order (one unit; a quantity of two is two lines). */
+        LineItem: {
+            /** @description The line's id within the order. */
+            id: string;
+            /** @description Product id. */
+            product_id: string;
+            /** @description Variant id. */
+            variant_id: string;
+            /** @description Product name. */
+            name: string;
+            /** @description The variant's option values. */
+            options?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: int64
+             * @description Price paid in cents.
+             */
+            price_cents: number;
+            /**
+             * Format: int64
+             * @description Cents refunded for this line (0 when none).
+             */
+            refunded_cents?: number;
         };
         /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
         ListOut_AgentReport: {
@@ -1743,6 +2298,13 @@ export interface components {
                 active: boolean;
                 /** @description Whether a password is set (invited users have none yet). */
                 has_password: boolean;
+                /** @description Active, inactive or invited. */
+                status: components["schemas"]["UserStatus"];
+                /**
+                 * Format: date-time
+                 * @description For an invited user, when their link expires (or expired: send it anew).
+                 */
+                invitation_expires_at?: string | null;
                 /**
                  * Format: date-time
                  * @description Last sign-in.
@@ -1915,6 +2477,187 @@ export interface components {
              */
             created_at: string;
         };
+        /**
+         * @description Why you were notified.
+         * @enum {string}
+         */
+        NotificationKind: "mention" | "assigned";
+        /** @description A page of your notifications with your unread count. */
+        NotificationList: {
+            /** @description Newest first. */
+            data: components["schemas"]["NotificationOut"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All your unread notifications (not just this page's).
+             */
+            unread_count: number;
+        };
+        /** @description One notification. */
+        NotificationOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Why. */
+            kind: components["schemas"]["NotificationKind"];
+            /** @description The ticket. */
+            ticket: components["schemas"]["NotificationTicket"];
+            /**
+             * Format: int64
+             * @description The note that mentions you (mentions only).
+             */
+            message_id?: number | null;
+            /** @description Who did it. */
+            actor_name: string;
+            /** @description The start of the note (mentions only; empty otherwise). */
+            excerpt: string;
+            /**
+             * Format: int64
+             * @description The event in the log that caused it.
+             */
+            event_seq: number;
+            /**
+             * Format: date-time
+             * @description When you read it; `null` while unread.
+             */
+            read_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            created_at: string;
+        };
+        /** @description The ticket a notification points to. */
+        NotificationTicket: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description Number.
+             */
+            number: number;
+            /** @description `#1042`. */
+            display_number: string;
+            /** @description Current subject. */
+            subject: string;
+        };
+        /** @description Which notifications to mark read: `ids`, or `all: true`. */
+        NotificationsReadIn: {
+            /** @description These notifications (ids that are not yours are ignored); at most 500. */
+            ids?: number[] | null;
+            /** @description Every unread notification of yours. */
+            all?: boolean | null;
+        };
+        /** @description The outcome of marking read. */
+        NotificationsReadOut: {
+            /**
+             * Format: int64
+             * @description How many changed from unread to read.
+             */
+            updated: number;
+            /**
+             * Format: int64
+             * @description Your unread notifications now.
+             */
+            unread_count: number;
+        };
+        /** @description An order. */
+        Order: {
+            /** @description The provider's id (used in URLs). */
+            id: string;
+            /** @description What the customer sees (`#W4316152`). */
+            name: string;
+            /** @description The customer's id. */
+            customer_id: string;
+            /** @description Status. */
+            status: components["schemas"]["OrderStatus"];
+            /**
+             * Format: date-time
+             * @description When it was placed.
+             */
+            placed_at: string;
+            /** @description ISO 4217 currency. */
+            currency: string;
+            /** @description Items. */
+            items: components["schemas"]["LineItem"][];
+            /** @description Shipping address. */
+            shipping_address: components["schemas"]["Address"];
+            /** @description Shipments. */
+            fulfilments?: components["schemas"]["Fulfilment"][];
+            /** @description Payments and refunds. */
+            transactions?: components["schemas"]["Transaction"][];
+            /** @description Why it was cancelled. */
+            cancel_reason?: string | null;
+            /** @description Returns and exchanges requested. */
+            returns?: components["schemas"]["ReturnRequest"][];
+        };
+        /** @description What an order action did. */
+        OrderChangeOut: {
+            /** @description The order afterwards. */
+            order: components["schemas"]["OrderOut"];
+            /** @description What happened, as recorded on the ticket. */
+            outcome: components["schemas"]["Outcome"];
+        };
+        /** @description An order with its totals. */
+        OrderOut: components["schemas"]["Order"] & {
+            /**
+             * Format: int64
+             * @description Sum of the items in cents.
+             */
+            total_cents: number;
+            /**
+             * Format: int64
+             * @description Sum of the refunds in cents.
+             */
+            refunded_cents: number;
+            /** @description The status as a person reads it ("pending (items modified)"). */
+            status_label: string;
+        };
+        /**
+         * @description Where an order is in its life.
+         * @enum {string}
+         */
+        OrderStatus: "pending" | "pending_items_modified" | "processed" | "delivered" | "cancelled" | "return_requested" | "exchange_requested";
+        /** @description What an action did, for the audit trail and the agent's confirmation. */
+        Outcome: {
+            /** @description One sentence. */
+            summary: string;
+            /**
+             * Format: int64
+             * @description Money moved: positive = refunded to the customer, negative = charged.
+             */
+            amount_cents: number;
+        };
+        /** @description Another of the customer's saved payment methods. */
+        PaymentIn: {
+            /** @description The payment method's id (from the customer's `payment_methods`). */
+            payment_method_id: string;
+        };
+        /**
+         * @description How a customer pays.
+         * @enum {string}
+         */
+        PaymentKind: "credit_card" | "paypal" | "gift_card";
+        /** @description A customer's saved payment method. */
+        PaymentMethod: {
+            /** @description The provider's id. */
+            id: string;
+            /** @description The kind. */
+            kind: components["schemas"]["PaymentKind"];
+            /** @description What a person reads ("Visa ending 4242", "`PayPal`", "Gift card"). */
+            label: string;
+            /**
+             * Format: int64
+             * @description Gift cards: the balance in cents.
+             */
+            balance_cents?: number | null;
+        };
         /** @description A person as tickets show them. */
         PersonRef: {
             /**
@@ -1962,6 +2705,17 @@ export interface components {
             /** @description What is wrong. */
             detail: string;
         };
+        /** @description A product with its variants. */
+        Product: {
+            /** @description The provider's id. */
+            id: string;
+            /** @description Name. */
+            name: string;
+            /** @description Shop category. */
+            category?: string;
+            /** @description Variants. */
+            variants: components["schemas"]["Variant"][];
+        };
         /** @description A queued redelivery. */
         RedeliveryOut: {
             /**
@@ -1975,6 +2729,15 @@ export interface components {
              */
             event_seq: number;
         };
+        /** @description Items to refund. */
+        RefundIn: {
+            /** @description The order lines (each is refunded in full, at most once). */
+            line_ids: string[];
+            /** @description The original payment method or one of the customer's gift cards. */
+            refund_to: string;
+            /** @description Why (kept on the refund and in the ticket's audit trail). */
+            reason: string;
+        };
         /** @description The requester of a new ticket: an existing contact id, or an e-mail (found or created). */
         RequesterIn: {
             /**
@@ -1987,6 +2750,36 @@ export interface components {
             /** @description Name for a new contact. */
             name?: string | null;
         };
+        /** @description Items to return. */
+        ReturnIn: {
+            /** @description The order lines. */
+            line_ids: string[];
+            /** @description Where the refund goes: the original payment method or one of the customer's gift cards. */
+            refund_to: string;
+        };
+        /** @description A requested return or exchange. */
+        ReturnRequest: {
+            /** @description `return` or `exchange`. */
+            kind: string;
+            /** @description The lines sent back. */
+            line_ids: string[];
+            /** @description Exchanges: line id → the new variant id. */
+            new_variants?: {
+                [key: string]: string;
+            };
+            /** @description Where the refund (or price difference) goes. */
+            payment_method_id: string;
+            /**
+             * Format: int64
+             * @description Returns: the refund due; exchanges: the price difference (positive = customer pays).
+             */
+            amount_cents: number;
+            /**
+             * Format: date-time
+             * @description When it was requested.
+             */
+            at: string;
+        };
         /**
          * @description A user's role inside one workspace.
          * @enum {string}
@@ -1996,7 +2789,7 @@ export interface components {
          * @description An API-key scope.
          * @enum {string}
          */
-        Scope: "tickets:read" | "tickets:write" | "contacts:read" | "contacts:write" | "admin";
+        Scope: "tickets:read" | "tickets:write" | "contacts:read" | "contacts:write" | "orders:read" | "orders:write" | "admin";
         /** @description Credentials. */
         SessionIn: {
             /** @description Workspace slug (`demo`). */
@@ -2094,12 +2887,101 @@ export interface components {
             /** @description Fixed category. */
             category: components["schemas"]["StatusCategory"];
         };
+        /** @description A recurring order of one product. */
+        Subscription: {
+            /** @description The provider's id. */
+            id: string;
+            /** @description The customer's id. */
+            customer_id: string;
+            /** @description Product id. */
+            product_id: string;
+            /** @description Variant id. */
+            variant_id: string;
+            /** @description What is delivered ("Water Bottle (1000ml, glass, blue)"). */
+            name: string;
+            /**
+             * Format: int64
+             * @description Units per delivery.
+             */
+            quantity: number;
+            /**
+             * Format: int64
+             * @description Price per delivery in cents.
+             */
+            price_cents: number;
+            /** @description ISO 4217 currency. */
+            currency: string;
+            /** @description Every `interval_count` `interval_unit`s. */
+            interval_unit: components["schemas"]["IntervalUnit"];
+            /**
+             * Format: int32
+             * @description How many units between deliveries (1–12).
+             */
+            interval_count: number;
+            /** @description Status. */
+            status: components["schemas"]["SubscriptionStatus"];
+            /**
+             * Format: date
+             * @description First delivery.
+             */
+            started_on: string;
+            /**
+             * Format: date
+             * @description Next charge (none when paused or cancelled).
+             */
+            next_charge_date?: string | null;
+            /** @description Charges skipped. */
+            skipped_dates?: string[];
+            /**
+             * Format: date
+             * @description When it was cancelled.
+             */
+            cancelled_on?: string | null;
+            /** @description Why it was cancelled. */
+            cancel_reason?: string | null;
+        };
+        /** @description What a subscription action did. */
+        SubscriptionChangeOut: {
+            /** @description The subscription afterwards. */
+            subscription: components["schemas"]["Subscription"];
+            /** @description What happened, as recorded on the ticket. */
+            outcome: components["schemas"]["Outcome"];
+        };
+        /**
+         * @description Where a subscription is.
+         * @enum {string}
+         */
+        SubscriptionStatus: "active" | "paused" | "cancelled";
+        /** @description Items to swap for other options of the same products. */
+        SwapIn: {
+            /** @description Each line and its new variant. */
+            items: components["schemas"]["ItemSwap"][];
+            /** @description Pays or receives the price difference. */
+            payment_method_id: string;
+        };
+        /** @description What a rename, merge or delete did. */
+        TagChangeOut: {
+            /** @description The tag renamed, merged or deleted. */
+            tag: string;
+            /** @description Its new name, or the tag it was merged into; `null` after a delete. */
+            to?: string | null;
+            /**
+             * Format: int64
+             * @description How many tickets changed (each has a `ticket.updated` event).
+             */
+            tickets: number;
+        };
         /** @description Tags in use. */
         TagList: {
-            /** @description Most used first, at most 200. */
+            /** @description Most used first (ties by name), at most `limit`. */
             data: components["schemas"]["TagOut"][];
             /** @description Always `null`: the whole list is one page. */
             next_cursor?: string | null;
+        };
+        /** @description The tag to merge into. */
+        TagMerge: {
+            /** @description A tag in use that replaces the merged one on its tickets. */
+            into: string;
         };
         /** @description A tag and how many tickets carry it. */
         TagOut: {
@@ -2110,6 +2992,11 @@ export interface components {
              * @description Tickets carrying it.
              */
             count: number;
+        };
+        /** @description A new name for a tag. */
+        TagRename: {
+            /** @description The new name (normalised like every tag: lower case, spaces as `-`); must not be in use. */
+            name: string;
         };
         /** @description The team's figures for the period. */
         TeamReport: {
@@ -2311,6 +3198,30 @@ export interface components {
              */
             at: string;
         };
+        /** @description A money movement on an order. */
+        Transaction: {
+            /** @description Payment or refund. */
+            kind: components["schemas"]["TransactionKind"];
+            /**
+             * Format: int64
+             * @description Cents (positive).
+             */
+            amount_cents: number;
+            /** @description The payment method used. */
+            payment_method_id: string;
+            /**
+             * Format: date-time
+             * @description When (absent for imported history).
+             */
+            at?: string | null;
+            /** @description Why (refund reason, price difference …). */
+            note?: string | null;
+        };
+        /**
+         * @description Payment or refund.
+         * @enum {string}
+         */
+        TransactionKind: "payment" | "refund";
         /** @description A new user. */
         UserIn: {
             /** @description Sign-in address. */
@@ -2344,6 +3255,13 @@ export interface components {
             active: boolean;
             /** @description Whether a password is set (invited users have none yet). */
             has_password: boolean;
+            /** @description Active, inactive or invited. */
+            status: components["schemas"]["UserStatus"];
+            /**
+             * Format: date-time
+             * @description For an invited user, when their link expires (or expired: send it anew).
+             */
+            invitation_expires_at?: string | null;
             /**
              * Format: date-time
              * @description Last sign-in.
@@ -2369,6 +3287,27 @@ export interface components {
             active?: boolean | null;
             /** @description New password (ends the user's sessions). */
             password?: string | null;
+        };
+        /**
+         * @description Where a user stands.
+         * @enum {string}
+         */
+        UserStatus: "active" | "inactive" | "invited";
+        /** @description A product variant in the catalogue. */
+        Variant: {
+            /** @description The provider's id. */
+            id: string;
+            /** @description Option values (`color` → `blue` …). */
+            options: {
+                [key: string]: string;
+            };
+            /**
+             * Format: int64
+             * @description Price in cents.
+             */
+            price_cents: number;
+            /** @description Whether it can be ordered now. */
+            available: boolean;
         };
         /** @description A view's count. */
         ViewCount: {
@@ -2535,6 +3474,41 @@ export interface components {
             description?: string | null;
             /** @description Enable (clears the disabled reason) or disable. */
             enabled?: boolean | null;
+        };
+        /** @description The workspace and its settings. */
+        WorkspaceOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description The slug used to sign in (fixed). */
+            slug: string;
+            /** @description Display name. */
+            name: string;
+            /** @description IANA time zone (`Europe/Berlin`). */
+            time_zone: string;
+            /** @description BCP 47 language tag (`en-US`). */
+            locale: string;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
+        /** @description A change to the workspace settings; absent fields stay as they are. */
+        WorkspacePatch: {
+            /** @description Display name (1–100 characters). */
+            name?: string | null;
+            /** @description IANA time zone such as `Europe/Berlin`, `America/New_York` or `UTC`. */
+            time_zone?: string | null;
+            /** @description BCP 47 language tag such as `en`, `en-US` or `de` (stored in canonical case). */
+            locale?: string | null;
         };
     };
     responses: never;
@@ -3088,6 +4062,77 @@ export interface operations {
             };
         };
     };
+    get_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationInfo"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accept_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInvitationIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description Unknown, expired or used */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_macros: {
         parameters: {
             query?: never;
@@ -3240,6 +4285,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_notifications: {
+        parameters: {
+            query?: {
+                /** @description Only unread notifications. */
+                unread?: boolean;
+                /** @description Page size 1–100 (default 20). */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_notifications_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationsReadIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationsReadOut"];
                 };
             };
             422: {
@@ -3579,7 +4689,12 @@ export interface operations {
     };
     list_tags: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only tags containing this text. */
+                q?: string;
+                /** @description How many (1–1000, default 200). */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3592,6 +4707,134 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TagList"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tag: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rename_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tag: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagRename"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The new name is in use: merge instead */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    merge_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tag: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagMerge"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3845,6 +5088,607 @@ export interface operations {
                 };
             };
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_commerce: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommerceOverview"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_address: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddressIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelOrderIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exchange_items: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SwapIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_items: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SwapIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_payment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refund_items: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    return_items: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_subscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelSubscriptionIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_frequency: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrequencyIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pause_subscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resume_subscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    skip_subscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionChangeOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4160,6 +6004,46 @@ export interface operations {
             };
         };
     };
+    create_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationOut"];
+                };
+            };
+            /** @description The e-mail is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_user: {
         parameters: {
             query?: never;
@@ -4229,6 +6113,81 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resend_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user has a password already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No open invitation, or tickets are assigned to the user */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4679,6 +6638,57 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_workspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"];
+                };
+            };
+        };
+    };
+    update_workspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspacePatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"];
+                };
+            };
+            /** @description A field is invalid; nothing changed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

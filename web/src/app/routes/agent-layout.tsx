@@ -1,14 +1,17 @@
-/** The signed-in shell: header with the user and sign-out, the event stream, the routed page. */
+/** The signed-in shell: header with notifications, the user and sign-out, the event stream, the routed page. */
 import { AppShell, Badge, Button, Center, Group, Loader, Text } from '@mantine/core';
-import { useEffect, useState } from 'react';
-import { Navigate, NavLink as RouterLink, Outlet, useLocation } from 'react-router';
+import { useCallback, useEffect, useState } from 'react';
+import { Navigate, NavLink as RouterLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useSession, useSignOut } from '@/features/auth';
+import { NotificationBell } from '@/features/notifications';
 import { eventStream } from '@/lib/event-stream';
 
 export function AgentLayout() {
   const session = useSession();
   const signOut = useSignOut();
   const location = useLocation();
+  const navigate = useNavigate();
+  const handleOpenTicket = useCallback((id: number) => void navigate(`/tickets/${id}`), [navigate]);
   const [live, setLive] = useState(false);
   const signedIn = Boolean(session.data);
 
@@ -63,6 +66,7 @@ export function AgentLayout() {
             </Badge>
           </Group>
           <Group gap="sm" wrap="nowrap">
+            <NotificationBell userId={session.data.user_id} onOpenTicket={handleOpenTicket} />
             <Text size="sm" visibleFrom="xs">
               {session.data.name}
             </Text>

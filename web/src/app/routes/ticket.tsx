@@ -1,4 +1,5 @@
 import { Navigate, useNavigate, useParams } from 'react-router';
+import { CommercePanel } from '@/features/commerce';
 import { TicketPage } from '@/features/tickets';
 
 export function TicketRoute() {
@@ -6,5 +7,13 @@ export function TicketRoute() {
   const navigate = useNavigate();
   const id = Number(ticketId);
   if (!Number.isSafeInteger(id) || id <= 0) return <Navigate to="/queue" replace />;
-  return <TicketPage key={id} ticketId={id} onBack={() => navigate(-1)} onOpenTicket={(other) => navigate(`/tickets/${other}`)} />;
+  return (
+    <TicketPage
+      key={id}
+      ticketId={id}
+      onBack={() => navigate(-1)}
+      onOpenTicket={(other) => navigate(`/tickets/${other}`)}
+      customerPanel={<CommercePanel ticketId={id} />}
+    />
+  );
 }

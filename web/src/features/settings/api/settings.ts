@@ -25,7 +25,7 @@ export const settingsKeys = {
 };
 
 /** A mutation that refreshes `keys` when it succeeds. */
-function useWrite<TIn, TOut>(fn: (input: TIn) => Promise<TOut>, ...keys: QueryKey[]) {
+export function useWrite<TIn, TOut>(fn: (input: TIn) => Promise<TOut>, ...keys: QueryKey[]) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: fn,

@@ -6,7 +6,15 @@ import { errorMessage, type Schemas } from '@/lib/api-client';
 import { apiKeysQuery, useCreateApiKey, useRevokeApiKey } from '../api/settings';
 
 type Scope = Schemas['Scope'];
-const SCOPES: Scope[] = ['tickets:read', 'tickets:write', 'contacts:read', 'contacts:write', 'admin'];
+const SCOPES: Scope[] = [
+  'tickets:read',
+  'tickets:write',
+  'contacts:read',
+  'contacts:write',
+  'orders:read',
+  'orders:write',
+  'admin',
+];
 
 /** API keys: scoped, optionally expiring, shown once at creation. */
 export function ApiKeysSettings() {

@@ -4,10 +4,12 @@ import { ApiKeysSettings } from './api-keys-settings';
 import { AuditLog } from './audit-log';
 import { CustomFieldsSettings } from './custom-fields-settings';
 import { StatusesSettings } from './statuses-settings';
+import { TagsSettings } from './tags-settings';
 import { UsersSettings } from './users-settings';
 import { WebhooksSettings } from './webhooks-settings';
+import { WorkspaceSettings } from './workspace-settings';
 
-export const SETTINGS_TABS = ['users', 'statuses', 'fields', 'api-keys', 'webhooks', 'audit'] as const;
+export const SETTINGS_TABS = ['workspace', 'users', 'statuses', 'fields', 'tags', 'api-keys', 'webhooks', 'audit'] as const;
 export type SettingsTab = (typeof SETTINGS_TABS)[number];
 
 export interface SettingsPageProps {
@@ -24,13 +26,18 @@ export function SettingsPage({ tab, onTabChange, currentUserId }: SettingsPagePr
       </Title>
       <Tabs value={tab} onChange={(t) => t && onTabChange(t as SettingsTab)} keepMounted={false}>
         <Tabs.List mb="md">
+          <Tabs.Tab value="workspace">Workspace</Tabs.Tab>
           <Tabs.Tab value="users">Users</Tabs.Tab>
           <Tabs.Tab value="statuses">Statuses</Tabs.Tab>
           <Tabs.Tab value="fields">Custom fields</Tabs.Tab>
+          <Tabs.Tab value="tags">Tags</Tabs.Tab>
           <Tabs.Tab value="api-keys">API keys</Tabs.Tab>
           <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>
           <Tabs.Tab value="audit">Audit log</Tabs.Tab>
         </Tabs.List>
+        <Tabs.Panel value="workspace">
+          <WorkspaceSettings />
+        </Tabs.Panel>
         <Tabs.Panel value="users">
           <UsersSettings currentUserId={currentUserId} />
         </Tabs.Panel>
@@ -39,6 +46,9 @@ export function SettingsPage({ tab, onTabChange, currentUserId }: SettingsPagePr
         </Tabs.Panel>
         <Tabs.Panel value="fields">
           <CustomFieldsSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="tags">
+          <TagsSettings />
         </Tabs.Panel>
         <Tabs.Panel value="api-keys">
           <ApiKeysSettings />

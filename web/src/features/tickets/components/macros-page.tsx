@@ -18,6 +18,9 @@ export const PLACEHOLDERS = [
   '{{ agent.first_name }}',
   '{{ order.number }}',
   '{{ order.status }}',
+  '{{ order.carrier }}',
+  '{{ order.tracking_number }}',
+  '{{ order.total }}',
   '{{ workspace.name }}',
 ];
 

@@ -1,4 +1,8 @@
-/** The reply box: Tiptap rich text with a public reply / internal note switch. */
+/**
+ * The reply box: Tiptap rich text with a public reply / internal note switch.
+ * In a note, `@` mentions a colleague (they are notified); a public reply
+ * mentions nobody: the customer reads it, so the picker stays closed there.
+ */
 import { ActionIcon, Button, CloseButton, FileButton, Group, Paper, Pill, SegmentedControl, Select, Text, Tooltip } from '@mantine/core';
 import Image from '@tiptap/extension-image';
 import Link from '@tiptap/extension-link';
@@ -6,6 +10,9 @@ import Placeholder from '@tiptap/extension-placeholder';
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { useEffect, useState } from 'react';
+import '@/components/ui/mention-chip.css';
+import type { Mentionable } from './mention-list';
+import { createMentionSource, mentionExtension } from './mention-suggestion';
 
 export interface ReplyEditorProps {
   onSend: (html: string, internal: boolean, files: File[]) => Promise<unknown>;
@@ -19,7 +26,11 @@ export interface ReplyEditorProps {
   onInsertMacro?: (macroId: number) => Promise<{ html: string | null; internal: boolean }>;
   /** Called when the draft becomes non-empty or empty (for presence). */
   onDraftingChange?: (drafting: boolean) => void;
+  /** Colleagues offered when `@` is typed in an internal note. */
+  mentionables?: Mentionable[];
 }
+
+const NO_ONE: Mentionable[] = [];
 
 const formatSize = (bytes: number) =>
   bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
@@ -41,12 +52,16 @@ export function ReplyEditor({
   macros = [],
   onInsertMacro,
   onDraftingChange,
+  mentionables = NO_ONE,
 }: ReplyEditorProps) {
   const [mode, setMode] = useState<'public' | 'internal'>('public');
   const [picking, setPicking] = useState(false);
   const [files, setFiles] = useState<File[]>([]);
   const [fileError, setFileError] = useState<string | null>(null);
   const internal = mode === 'internal';
+  // The Mention extension is built once; it reads the current people and mode from here.
+  const [mentionSource] = useState(createMentionSource);
+  useEffect(() => mentionSource.update(mentionables, internal), [mentionSource, mentionables, internal]);
 
   const addFiles = (picked: File[]) => {
     const tooBig = picked.filter((f) => f.size > maxFileBytes);
@@ -60,6 +75,7 @@ export function ReplyEditor({
       Link.configure({ openOnClick: false, autolink: true, protocols: ['http', 'https', 'mailto'] }),
       Image.configure({ inline: true }),
       Placeholder.configure({ placeholder: 'Write a reply…' }),
+      mentionExtension(mentionSource),
     ],
     editorProps: {
       attributes: { 'aria-label': 'Reply', role: 'textbox', 'aria-multiline': 'true', style: 'min-height: 96px; outline: none;' },
@@ -93,7 +109,11 @@ export function ReplyEditor({
   useEffect(() => onDraftingChange?.(drafting), [drafting, onDraftingChange]);
   const state = useEditorState({
     editor,
-    selector: ({ editor: e }) => ({ empty: e?.isEmpty ?? true, active: e ? MARKS.map((m) => m.active(e)) : [] }),
+    selector: ({ editor: e }) => ({
+      empty: e?.isEmpty ?? true,
+      active: e ? MARKS.map((m) => m.active(e)) : [],
+      mentions: e ? countMentions(e) : 0,
+    }),
   });
 
   const handleLink = () => {
@@ -170,6 +190,16 @@ export function ReplyEditor({
         />
       )}
       <EditorContent editor={editor} />
+      {internal && mentionables.length > 0 && (
+        <Text size="xs" c="dimmed" mt={4}>
+          Type @ to mention a colleague — they get a notification.
+        </Text>
+      )}
+      {!internal && (state?.mentions ?? 0) > 0 && (
+        <Text size="xs" c="orange" mt={4} data-testid="public-mention-hint">
+          Mentions notify colleagues only in internal notes; in a public reply the customer sees the names as plain text.
+        </Text>
+      )}
       {files.length > 0 && (
         <Group gap={6} mt="xs" data-testid="staged-files">
           {files.map((f, i) => (
@@ -201,4 +231,13 @@ export function ReplyEditor({
       </Group>
     </Paper>
   );
+}
+
+/** How many mention nodes the draft holds. */
+function countMentions(editor: Editor): number {
+  let n = 0;
+  editor.state.doc.descendants((node) => {
+    if (node.type.name === 'mention') n += 1;
+  });
+  return n;
 }

@@ -1,8 +1,9 @@
 /** One ticket: header, timeline with the reply editor, properties and the requester's card. */
 import { Alert, Anchor, Box, Flex, Group, Loader, ScrollArea, Select, Stack, Text, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { PriorityBadge, StatusBadge } from '@/components/ui/badges';
 import { errorMessage } from '@/lib/api-client';
 import { attachmentKeys, attachmentsQuery, MAX_ATTACHMENT_BYTES, uploadAttachment } from '../api/attachments';
@@ -22,9 +23,11 @@ export interface TicketPageProps {
   ticketId: number;
   onBack: () => void;
   onOpenTicket: (id: number) => void;
+  /** More about the requester (the app puts the shop's orders and subscriptions here). */
+  customerPanel?: ReactNode;
 }
 
-export function TicketPage({ ticketId, onBack, onOpenTicket }: TicketPageProps) {
+export function TicketPage({ ticketId, onBack, onOpenTicket, customerPanel }: TicketPageProps) {
   useLiveTickets();
   const ticket = useQuery(ticketQuery(ticketId));
   const messages = useInfiniteQuery(messagesQuery(ticketId));
@@ -35,6 +38,7 @@ export function TicketPage({ ticketId, onBack, onOpenTicket }: TicketPageProps) 
   const others = usePresence(ticketId, drafting);
   const attachments = useQuery(attachmentsQuery(ticketId));
   const client = useQueryClient();
+  const compact = useMediaQuery('(max-width: 62em)') ?? false;
 
   const handleSend = async (body: string, internal: boolean, files: File[]) => {
     const message = await send.mutateAsync({ body, internal });
@@ -85,10 +89,12 @@ export function TicketPage({ ticketId, onBack, onOpenTicket }: TicketPageProps) 
   }
   if (!t) return <Loader m="xl" />;
 
+  // Side by side with a scrolling pane each on wide screens; one column that scrolls as a whole on phones.
+  const Pane = compact ? Box : ScrollArea;
   return (
-    <Flex direction={{ base: 'column', md: 'row' }} h="100%">
-      <Box style={{ flex: 3, minWidth: 0, minHeight: 0 }}>
-        <ScrollArea h="100%" p="md">
+    <Flex direction={compact ? 'column' : 'row'} h="100%" style={compact ? { overflowY: 'auto' } : undefined}>
+      <Box style={{ flex: compact ? 'none' : 3, minWidth: 0, minHeight: 0 }}>
+        <Pane h={compact ? undefined : '100%'} p="md">
           <Stack gap="md" maw={900}>
             <Group gap="xs">
               <Anchor size="sm" onClick={onBack}>
@@ -129,14 +135,22 @@ export function TicketPage({ ticketId, onBack, onOpenTicket }: TicketPageProps) 
               maxFileBytes={MAX_ATTACHMENT_BYTES}
               macros={macros.data?.data ?? []}
               onInsertMacro={handleInsertMacro}
+              mentionables={agents.data}
             />
             {send.isError && <Text c="red">{errorMessage(send.error)}</Text>}
           </Stack>
-        </ScrollArea>
+        </Pane>
       </Box>
-      <Box style={{ flex: 1, minWidth: 260, borderLeft: '1px solid var(--mantine-color-default-border)' }}>
+      <Box
+        style={{
+          flex: compact ? 'none' : 1,
+          minWidth: compact ? 0 : 300,
+          minHeight: 0,
+          [compact ? 'borderTop' : 'borderLeft']: '1px solid var(--mantine-color-default-border)',
+        }}
+      >
+        <Pane h={compact ? undefined : '100%'}>
         <Stack p="md" gap="md">
-          <RequesterCard ticket={t} onOpenTicket={onOpenTicket} />
           <Select
             placeholder="Apply a macro…"
             aria-label="Apply a macro"
@@ -150,7 +164,10 @@ export function TicketPage({ ticketId, onBack, onOpenTicket }: TicketPageProps) 
           <Box>
             <PropertiesPanel ticket={t} />
           </Box>
+          <RequesterCard ticket={t} onOpenTicket={onOpenTicket} />
+          {customerPanel}
         </Stack>
+        </Pane>
       </Box>
     </Flex>
   );

@@ -8,7 +8,8 @@ import type { Message, TrailEntry } from '../api/conversation';
 export type TimelineItem = { kind: 'message'; at: string; message: Message } | { kind: 'event'; at: string; entry: TrailEntry };
 
 /** Events that merely restate a message are left out: the message itself is shown. */
-const HIDDEN_EVENTS = new Set(['message.created', 'ticket.created']);
+// A note's mentions show as chips in the note itself.
+const HIDDEN_EVENTS = new Set(['message.created', 'ticket.created', 'ticket.mentioned']);
 
 export function buildTimeline(messages: Message[], trail: TrailEntry[]): TimelineItem[] {
   const items: TimelineItem[] = [

@@ -11,7 +11,14 @@ export function useLiveTickets(): void {
   useEffect(
     () =>
       eventStream.subscribe((event) => {
+        if (/^(order|subscription)\./.test(event.type) && event.ticket_id != null) {
+          // Shop actions taken from a ticket appear in its audit trail.
+          void client.invalidateQueries({ queryKey: conversationKeys.trail(event.ticket_id) });
+          return;
+        }
         if (!event.type.startsWith('ticket.') && event.type !== 'message.created') return;
+        // A mention comes with its note's `message.created`, which refreshes all of this already.
+        if (event.type === 'ticket.mentioned') return;
         void client.invalidateQueries({ queryKey: ticketKeys.lists() });
         void client.invalidateQueries({ queryKey: ticketKeys.counts() });
         void client.invalidateQueries({ queryKey: viewKeys.all });

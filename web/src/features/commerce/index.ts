@@ -1,0 +1,1 @@
+export { CommercePanel } from './components/commerce-panel';
