@@ -2,12 +2,14 @@
 //!
 //! Jobs live in the store's `jobs` table (see `autocrm_store::jobs`). The
 //! [`worker`] module claims due jobs with a lease and dispatches them by
-//! `kind`; [`webhooks`] delivers events to subscriptions. Delivery is
+//! `kind`; [`webhooks`] delivers events to subscriptions; [`mail`] sends the
+//! system's own e-mail (invitations) over SMTP. Delivery is
 //! at-least-once: a job is removed only after its handler finished, so a
 //! crash or an expired lease runs it again, and every handler tolerates that.
 //!
 //! `serve` runs [`spawn_workers`] next to the HTTP server; `worker` runs it alone.
 
+pub mod mail;
 pub mod webhooks;
 pub mod worker;
 

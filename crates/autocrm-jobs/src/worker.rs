@@ -42,6 +42,8 @@ pub struct WorkerConfig {
     pub allow_networks: AllowList,
     /// Timeout of one webhook request, connection to last body byte.
     pub request_timeout: Duration,
+    /// The SMTP server for system e-mail; `None` drops e-mail jobs with a warning.
+    pub mail: Option<crate::mail::MailConfig>,
 }
 
 impl Default for WorkerConfig {
@@ -53,6 +55,7 @@ impl Default for WorkerConfig {
             poll_interval: Duration::from_secs(1),
             allow_networks: AllowList::default(),
             request_timeout: Duration::from_secs(10),
+            mail: None,
         }
     }
 }
@@ -64,6 +67,7 @@ pub struct Worker {
     store: Store,
     cfg: Arc<WorkerConfig>,
     deliverer: Arc<Deliverer>,
+    mailer: Option<crate::mail::Mailer>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -73,10 +77,16 @@ impl std::fmt::Debug for Worker {
 }
 
 impl Worker {
-    /// A worker over `store`.
+    /// A worker over `store`. A mail configuration that does not parse
+    /// leaves e-mail jobs undeliverable (logged); `serve` checks it at start.
     pub fn new(store: Store, cfg: WorkerConfig) -> Self {
         let deliverer = Deliverer::new(cfg.allow_networks.clone(), cfg.request_timeout);
-        Self { store, cfg: Arc::new(cfg), deliverer: Arc::new(deliverer) }
+        let mailer = cfg.mail.as_ref().and_then(|m| {
+            crate::mail::Mailer::new(m)
+                .map_err(|e| tracing::error!(error = %format!("{e:#}"), "mail is not usable"))
+                .ok()
+        });
+        Self { store, cfg: Arc::new(cfg), deliverer: Arc::new(deliverer), mailer }
     }
 
     /// The store it works on.
@@ -121,6 +131,7 @@ impl Worker {
     pub async fn run_job(&self, job: job_rows::Model) {
         let result = match job.kind.as_str() {
             jobs::WEBHOOK_DELIVERY => webhooks::run_delivery(&self.store, &self.deliverer, &job).await,
+            crate::mail::SEND_EMAIL => crate::mail::run_send(&self.store, self.mailer.as_ref(), &job).await,
             other => {
                 tracing::warn!(job = job.id, kind = other, "unknown job kind; dropping the job");
                 jobs::complete(&self.store, job.id).await.map_err(Into::into)
@@ -190,7 +201,7 @@ impl Worker {
 }
 
 /// Retry delay after a handler error: 30 s doubling up to an hour.
-fn infrastructure_backoff(attempts: i32) -> chrono::Duration {
+pub(crate) fn infrastructure_backoff(attempts: i32) -> chrono::Duration {
     let exp = attempts.saturating_sub(1).clamp(0, 7) as u32;
     chrono::Duration::seconds((30_i64 << exp).min(3600))
 }

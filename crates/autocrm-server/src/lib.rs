@@ -48,6 +48,8 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Where people reach the app (`https://help.example.com`), for links the server hands out.
     pub public_url: String,
+    /// A mail server is configured: invitations are also e-mailed (by the workers).
+    pub outbound_mail: bool,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +63,7 @@ impl Default for ServerConfig {
             webhook_allow: AllowList::default(),
             secure_cookies: true,
             public_url: "http://127.0.0.1:8080".into(),
+            outbound_mail: false,
         }
     }
 }

@@ -12,7 +12,7 @@ use sea_orm::{
 use serde_json::Value;
 
 use crate::entity::jobs;
-use crate::{Store, StoreResult};
+use crate::{Store, StoreError, StoreResult};
 
 /// Kind of the webhook delivery job.
 pub const WEBHOOK_DELIVERY: &str = "webhook.deliver";
@@ -61,6 +61,30 @@ pub async fn retry_at(store: &Store, id: i64, run_at: DateTime<Utc>, error: &str
         .exec(&store.db)
         .await?;
     Ok(())
+}
+
+/// The kind of a job that sends one system e-mail (see `autocrm_jobs::mail`).
+pub const SEND_EMAIL: &str = "email.send";
+
+/// One system e-mail, as kept in an [`SEND_EMAIL`] job until the server accepts it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Email {
+    /// Recipient address.
+    pub to: String,
+    /// Recipient name.
+    pub to_name: String,
+    /// Subject.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body.
+    pub html: String,
+}
+
+/// Queues an e-mail for the workers to send (with retries).
+pub async fn enqueue_email(store: &Store, ws: i64, email: &Email) -> StoreResult<()> {
+    let payload = serde_json::to_value(email).map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+    enqueue(store, ws, SEND_EMAIL, payload, store.now(), None).await
 }
 
 /// Enqueues a job outside any other change (e.g. a manual redelivery).

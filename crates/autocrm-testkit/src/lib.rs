@@ -18,6 +18,69 @@ use chrono::{DateTime, TimeDelta, Timelike as _, Utc};
 use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 
+/// A real SMTP server on loopback (Python's aiosmtpd, installed by the test
+/// command) that stores what it receives in a maildir; stopped on drop.
+pub struct SmtpSink {
+    /// `127.0.0.1:port`.
+    pub addr: String,
+    child: std::process::Child,
+    dir: TempDir,
+}
+
+impl SmtpSink {
+    /// Starts the server and waits until it accepts connections.
+    pub async fn start() -> Self {
+        let dir = TempDir::new();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let addr = format!("127.0.0.1:{port}");
+        let child = std::process::Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &addr, "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir.path().join("maildir"))
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 -m aiosmtpd (pip install aiosmtpd)");
+        let sink = Self { addr, child, dir }; // dropping it stops the server, also on a failed start
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(&sink.addr).await.is_ok() {
+                return sink;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("aiosmtpd did not start on {}", sink.addr);
+    }
+
+    /// The raw messages received so far.
+    pub fn messages(&self) -> Vec<String> {
+        let new = self.dir.path().join("maildir").join("new");
+        let mut out: Vec<String> = std::fs::read_dir(new)
+            .map(|entries| entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect())
+            .unwrap_or_default();
+        out.sort();
+        out
+    }
+
+    /// Waits up to 10 s for at least `n` messages.
+    pub async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..100 {
+            let got = self.messages();
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("expected {n} e-mails, got {}", self.messages().len());
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub use autocrm_jobs::mail::MailConfig;
+
 /// The password every test user has.
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -297,6 +360,11 @@ impl TestApp {
     /// Starts job workers on this node (loopback webhook destinations allowed);
     /// they stop when the handle is dropped.
     pub fn spawn_workers(&self) -> autocrm_jobs::WorkerHandle {
+        self.spawn_workers_with_mail(None)
+    }
+
+    /// Like [`Self::spawn_workers`], sending system e-mail through `mail`.
+    pub fn spawn_workers_with_mail(&self, mail: Option<autocrm_jobs::mail::MailConfig>) -> autocrm_jobs::WorkerHandle {
         autocrm_jobs::spawn_workers(
             self.store.clone(),
             autocrm_jobs::WorkerConfig {
@@ -304,6 +372,7 @@ impl TestApp {
                 poll_interval: std::time::Duration::from_millis(200),
                 allow_networks: autocrm_domain::ssrf::AllowList::parse("127.0.0.0/8").unwrap(),
                 request_timeout: std::time::Duration::from_secs(5),
+                mail,
                 ..autocrm_jobs::WorkerConfig::default()
             },
         )

@@ -35,6 +35,38 @@ pub struct Config {
     /// The shop behind the desk.
     #[serde(default)]
     pub commerce: Commerce,
+    /// Outbound system e-mail (invitations).
+    #[serde(default)]
+    pub mail: Mail,
+}
+
+/// `[mail]`: the SMTP server for the system's own e-mail. Empty: nothing is e-mailed.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Mail {
+    /// `smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://host:465`.
+    pub smtp_url: String,
+    /// Sender (`Everline Support <no-reply@everline.example>`).
+    pub from: String,
+}
+
+impl std::fmt::Debug for Mail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password.
+        f.debug_struct("Mail").field("configured", &!self.smtp_url.is_empty()).field("from", &self.from).finish()
+    }
+}
+
+impl Mail {
+    /// The workers' mail settings, checked; `None` when no server is set.
+    pub fn config(&self) -> anyhow::Result<Option<autocrm_jobs::mail::MailConfig>> {
+        if self.smtp_url.trim().is_empty() {
+            return Ok(None);
+        }
+        let cfg = autocrm_jobs::mail::MailConfig { smtp_url: self.smtp_url.clone(), from: self.from.clone() };
+        autocrm_jobs::mail::Mailer::new(&cfg)?;
+        Ok(Some(cfg))
+    }
 }
 
 impl std::fmt::Debug for Config {

@@ -160,6 +160,7 @@ fn worker_config(cfg: &config::Config) -> anyhow::Result<autocrm_jobs::WorkerCon
     Ok(autocrm_jobs::WorkerConfig {
         workers: cfg.workers.count.max(1),
         allow_networks: AllowList::parse(&cfg.webhooks.allow_networks).map_err(anyhow::Error::msg)?,
+        mail: cfg.mail.config()?,
         ..autocrm_jobs::WorkerConfig::default()
     })
 }
@@ -167,6 +168,7 @@ fn worker_config(cfg: &config::Config) -> anyhow::Result<autocrm_jobs::WorkerCon
 async fn serve(cfg: config::Config, bind: Option<String>, demo: bool) -> anyhow::Result<()> {
     // A misconfigured shop stops the start before anything listens.
     let shop = commerce_provider(&cfg.commerce)?;
+    let outbound_mail = cfg.mail.config()?.is_some();
     let store = open(&cfg).await?;
     store.migrate().await?;
     if demo {
@@ -185,6 +187,7 @@ async fn serve(cfg: config::Config, bind: Option<String>, demo: bool) -> anyhow:
         webhook_allow: AllowList::parse(&cfg.webhooks.allow_networks).map_err(anyhow::Error::msg)?,
         secure_cookies: cfg.sessions.secure_cookies,
         public_url: cfg.public_url.clone(),
+        outbound_mail,
     };
     let bind = bind.unwrap_or(cfg.bind.clone());
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;

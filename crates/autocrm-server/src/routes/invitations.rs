@@ -2,10 +2,10 @@
 //! send the link anew or revoke it); the invitee opens the link, chooses a
 //! password and is signed in.
 //!
-//! The link is returned once, to the admin, who passes it on. Sending it by
-//! e-mail comes with the e-mail channel (see README, "Invitations").
+//! The link is returned once, to the admin; when a mail server is configured
+//! it is also queued as an e-mail to the invitee (`autocrm_jobs::mail`).
 
-use autocrm_domain::{EmailAddress, Role};
+use autocrm_domain::{EmailAddress, Principal, Role};
 use autocrm_store::invitations::{Issued, NewInvitation};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -56,6 +56,8 @@ pub struct InvitationOut {
     pub accept_path: String,
     /// When the link stops working (7 days).
     pub expires_at: DateTime<Utc>,
+    /// The link was also queued for e-mail to the invitee (a mail server is configured).
+    pub emailed: bool,
 }
 
 /// The workspace an invitation is for.
@@ -90,12 +92,36 @@ pub struct AcceptInvitationIn {
     pub password: String,
 }
 
-fn invitation_out(app: &AppState, issued: Issued) -> ApiResult<InvitationOut> {
+/// The link for the admin, and — when a mail server is configured — the
+/// invitation e-mail queued for the workers (sent with retries).
+async fn invitation_out(app: &AppState, p: &Principal, issued: Issued) -> ApiResult<InvitationOut> {
     let accept_path = format!("/invite/{}", issued.token);
+    let accept_url = format!("{}{accept_path}", app.config.public_url.trim_end_matches('/'));
+    if app.config.outbound_mail {
+        let ws = autocrm_store::workspaces::by_id(&app.store, p.workspace_id).await?;
+        let expires = issued.expires_at.format("%Y-%m-%d %H:%M UTC");
+        let email = autocrm_store::jobs::Email {
+            to: issued.user.email.clone(),
+            to_name: issued.user.name.clone(),
+            subject: format!("You are invited to {} on AutoCRM", ws.name),
+            text: format!(
+                "Hello {},\n\nyou are invited to join {} on AutoCRM. Choose your password here:\n\n{accept_url}\n\nThe link works once, until {expires}.\n",
+                issued.user.name, ws.name
+            ),
+            html: format!(
+                "<p>Hello {},</p><p>you are invited to join {} on AutoCRM.</p><p><a href=\"{url}\">Choose your password</a></p><p>The link works once, until {expires}.</p>",
+                autocrm_domain::html::escape(&issued.user.name),
+                autocrm_domain::html::escape(&ws.name),
+                url = autocrm_domain::html::escape(&accept_url),
+            ),
+        };
+        autocrm_store::jobs::enqueue_email(&app.store, p.workspace_id, &email).await?;
+    }
     Ok(InvitationOut {
-        accept_url: format!("{}{accept_path}", app.config.public_url.trim_end_matches('/')),
+        accept_url,
         accept_path,
         expires_at: issued.expires_at,
+        emailed: app.config.outbound_mail,
         user: user_out(issued.user, Some(issued.expires_at))?,
     })
 }
@@ -120,7 +146,7 @@ async fn create_invitation(
     let issued =
         autocrm_store::invitations::invite(&app.store, &p, NewInvitation { email, name: input.name, role: input.role })
             .await?;
-    Ok((StatusCode::CREATED, Json(invitation_out(&app, issued)?)))
+    Ok((StatusCode::CREATED, Json(invitation_out(&app, &p, issued).await?)))
 }
 
 /// Sends an invitation anew: a new link (returned once); the previous one stops working.
@@ -133,7 +159,7 @@ async fn resend_invitation(
     Id(id): Id,
 ) -> ApiResult<(StatusCode, Json<InvitationOut>)> {
     let issued = autocrm_store::invitations::resend(&app.store, &p, id).await?;
-    Ok((StatusCode::CREATED, Json(invitation_out(&app, issued)?)))
+    Ok((StatusCode::CREATED, Json(invitation_out(&app, &p, issued).await?)))
 }
 
 /// Revokes an open invitation: the link stops working and the invited user is removed.

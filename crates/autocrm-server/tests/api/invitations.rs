@@ -358,3 +358,39 @@ async fn invitation_links_count_against_the_client_ip_limit_like_sign_in() {
     assert_eq!(res.status(), 429);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 }
+
+#[tokio::test]
+async fn with_a_mail_server_the_invitation_link_is_emailed_to_the_invitee() {
+    // Arrange
+    let smtp = autocrm_testkit::SmtpSink::start().await;
+    let app = spawn_app_with(|c| c.outbound_mail = true).await;
+    let _workers = app.spawn_workers_with_mail(Some(autocrm_testkit::MailConfig {
+        smtp_url: format!("smtp://{}", smtp.addr),
+        from: "Acme Support <no-reply@acme.test>".into(),
+    }));
+    let admin = app.login("acme", "admin@acme.test").await;
+    // Act
+    let invitation = invite(&app, &admin, "ivy@acme.test").await;
+    let mails = smtp.wait_for(1).await;
+    // Assert
+    assert_eq!(invitation["emailed"], true);
+    let mail = &mails[0];
+    assert!(
+        mail.contains("To: \"Ivy Invitee\" <ivy@acme.test>") || mail.contains("To: Ivy Invitee <ivy@acme.test>"),
+        "{mail}"
+    );
+    assert!(mail.contains("Subject: You are invited to Acme Shop on AutoCRM"), "{mail}");
+    assert!(mail.contains("Auto-Submitted: auto-generated"), "{mail}");
+    let token = token_of(&invitation);
+    assert!(mail.contains(&token), "the mail carries the link: {mail}");
+    assert!(accept(&app, &token, NEW_PASSWORD).await.status().is_success(), "the e-mailed link works");
+}
+
+#[tokio::test]
+async fn without_a_mail_server_nothing_is_emailed_and_the_admin_gets_the_link() {
+    let app = spawn_app().await;
+    let admin = app.login("acme", "admin@acme.test").await;
+    let invitation = invite(&app, &admin, "ivy@acme.test").await;
+    assert_eq!(invitation["emailed"], false);
+    assert_eq!(autocrm_store::jobs::pending(&app.store).await.unwrap(), 0, "no e-mail job was queued");
+}

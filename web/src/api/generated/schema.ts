@@ -1874,6 +1874,8 @@ export interface components {
              * @description When the link stops working (7 days).
              */
             expires_at: string;
+            /** @description The link was also queued for e-mail to the invitee (a mail server is configured). */
+            emailed: boolean;
         };
         /** @description The workspace an invitation is for. */
         InvitationWorkspace: {

@@ -8,6 +8,7 @@ const invitation: Invitation = {
   accept_path: '/invite/tok_123',
   accept_url: 'http://127.0.0.1:8080/invite/tok_123',
   expires_at: '2026-06-08T10:00:00Z',
+  emailed: false,
   user: {
     id: 9,
     email: 'ivy@acme.test',
@@ -51,6 +52,15 @@ describe('InviteLinkModal', () => {
     );
     expect(screen.getByTestId('invite-link')).toHaveTextContent('https://help.acme.test/invite/tok_123');
     expect(screen.getByRole('button', { name: 'Copy link' })).toBeInTheDocument();
-    expect(screen.getByText(/shown only once/)).toHaveTextContent('ivy@acme.test');
+    expect(screen.getByText(/shown only once/)).toHaveTextContent('no mail server is configured');
+  });
+
+  it('says so when the link was e-mailed', () => {
+    render(
+      <MantineProvider>
+        <InviteLinkModal invitation={{ ...invitation, emailed: true }} origin="https://help.acme.test" onClose={() => {}} />
+      </MantineProvider>,
+    );
+    expect(screen.getByText(/We e-mailed this link to ivy@acme.test/)).toBeInTheDocument();
   });
 });

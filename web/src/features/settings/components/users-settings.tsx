@@ -196,7 +196,9 @@ export function InviteLinkModal({ invitation, origin, onClose }: { invitation: I
     <Modal opened onClose={onClose} title={`Invitation for ${invitation.user.email}`}>
       <Stack>
         <Alert color="yellow">
-          Copy the link now: it is shown only once. Send it to {invitation.user.email} yourself — AutoCRM does not e-mail it yet.
+          {invitation.emailed
+            ? `We e-mailed this link to ${invitation.user.email}. It is shown here only once if you want to pass it on yourself.`
+            : `Copy the link now: it is shown only once. Send it to ${invitation.user.email} yourself (no mail server is configured).`}
         </Alert>
         <Code block data-testid="invite-link" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
           {link}
