@@ -346,23 +346,23 @@ pub async fn change_subscription<T>(
 
 /// Records what an agent did to a customer's order or subscription as a
 /// staff-visible event on the ticket it was done from (timeline, audit
-/// trail, webhooks).
+/// trail, webhooks). The caller has just read the ticket as `p`.
 pub async fn record_on_ticket(
     store: &Store,
     p: &Principal,
     ticket_id: i64,
+    requester_id: i64,
     event_type: &'static str,
     subject_type: &'static str,
     data: Value,
 ) -> StoreResult<()> {
-    let ticket = crate::tickets::get(store, p, ticket_id).await?;
     let mut tx = store.begin(p).await?;
     tx.emit(NewEvent {
         event_type,
         subject_type,
         subject_id: None,
         ticket_id: Some(ticket_id),
-        requester_id: Some(ticket.ticket.requester_id),
+        requester_id: Some(requester_id),
         visibility: Visibility::Staff,
         data,
     });

@@ -147,35 +147,46 @@ fn ticket_id(raw: &str) -> ApiResult<i64> {
     raw.parse::<i64>().ok().filter(|v| *v > 0).ok_or_else(ApiError::not_found)
 }
 
+/// Where an action is recorded: the ticket and its requester.
+#[derive(Clone, Copy)]
+struct OnTicket {
+    ticket_id: i64,
+    requester_id: i64,
+}
+
 /// The ticket and one of its requester's orders (anything else is a 404).
-async fn scoped_order(app: &AppState, p: &Principal, path: &(String, String)) -> ApiResult<(i64, Order)> {
+async fn scoped_order(app: &AppState, p: &Principal, path: &(String, String)) -> ApiResult<(OnTicket, Order)> {
     let id = ticket_id(&path.0)?;
     let order_id = ref_param(&path.1)?;
-    let (_, customer) = requester_customer(app, p, id).await?;
+    let (ticket, customer) = requester_customer(app, p, id).await?;
     let customer = customer.ok_or_else(ApiError::not_found)?;
     let order = app.commerce.order(p, order_id).await?;
     if order.customer_id != customer.id {
         return Err(ApiError::not_found());
     }
-    Ok((id, order))
+    Ok((OnTicket { ticket_id: id, requester_id: ticket.ticket.requester_id }, order))
 }
 
-async fn scoped_subscription(app: &AppState, p: &Principal, path: &(String, String)) -> ApiResult<(i64, Subscription)> {
+async fn scoped_subscription(
+    app: &AppState,
+    p: &Principal,
+    path: &(String, String),
+) -> ApiResult<(OnTicket, Subscription)> {
     let id = ticket_id(&path.0)?;
     let sub_id = ref_param(&path.1)?;
-    let (_, customer) = requester_customer(app, p, id).await?;
+    let (ticket, customer) = requester_customer(app, p, id).await?;
     let customer = customer.ok_or_else(ApiError::not_found)?;
     let sub = app.commerce.subscription(p, sub_id).await?;
     if sub.customer_id != customer.id {
         return Err(ApiError::not_found());
     }
-    Ok((id, sub))
+    Ok((OnTicket { ticket_id: id, requester_id: ticket.ticket.requester_id }, sub))
 }
 
 async fn order_done(
     app: &AppState,
     p: &Principal,
-    ticket_id: i64,
+    on: OnTicket,
     event_type: &'static str,
     change: Change<Order>,
 ) -> ApiResult<Json<OrderChangeOut>> {
@@ -187,14 +198,15 @@ async fn order_done(
         "amount_cents": change.outcome.amount_cents,
         "provider": app.commerce.name(),
     });
-    autocrm_store::commerce::record_on_ticket(&app.store, p, ticket_id, event_type, "order", data).await?;
+    autocrm_store::commerce::record_on_ticket(&app.store, p, on.ticket_id, on.requester_id, event_type, "order", data)
+        .await?;
     Ok(Json(OrderChangeOut { order: order_out(change.record), outcome: change.outcome }))
 }
 
 async fn subscription_done(
     app: &AppState,
     p: &Principal,
-    ticket_id: i64,
+    on: OnTicket,
     event_type: &'static str,
     change: Change<Subscription>,
 ) -> ApiResult<Json<SubscriptionChangeOut>> {
@@ -205,7 +217,16 @@ async fn subscription_done(
         "summary": change.outcome.summary,
         "provider": app.commerce.name(),
     });
-    autocrm_store::commerce::record_on_ticket(&app.store, p, ticket_id, event_type, "subscription", data).await?;
+    autocrm_store::commerce::record_on_ticket(
+        &app.store,
+        p,
+        on.ticket_id,
+        on.requester_id,
+        event_type,
+        "subscription",
+        data,
+    )
+    .await?;
     Ok(Json(SubscriptionChangeOut { subscription: change.record, outcome: change.outcome }))
 }
 

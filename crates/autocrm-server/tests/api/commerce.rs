@@ -154,6 +154,15 @@ async fn ticket_for(app: &TestApp, agent: &Session, email: &str) -> i64 {
     t["id"].as_i64().unwrap()
 }
 
+/// The shop, Anna signed in, and a ticket of Carla's.
+async fn carla_ticket() -> (TestApp, Session, i64) {
+    let app = spawn_app().await;
+    shop(&app).await;
+    let anna = app.login("acme", "anna@acme.test").await;
+    let t = ticket_for(&app, &anna, "carla@customer.test").await;
+    (app, anna, t)
+}
+
 async fn overview(app: &TestApp, agent: &Session, ticket: i64) -> Value {
     let (status, o) = send(app.http.get(app.url(&format!("/api/v1/tickets/{ticket}/commerce"))).session(agent)).await;
     assert_eq!(status, 200, "{o}");
@@ -199,10 +208,7 @@ async fn the_ticket_shows_the_requesters_customer_record_orders_and_subscription
 #[tokio::test]
 async fn an_agent_refunds_an_item_to_a_gift_card_once_and_the_ticket_records_it() {
     // Arrange
-    let app = spawn_app().await;
-    shop(&app).await;
-    let anna = app.login("acme", "anna@acme.test").await;
-    let t = ticket_for(&app, &anna, "carla@customer.test").await;
+    let (app, anna, t) = carla_ticket().await;
     let url = app.url(&format!("/api/v1/tickets/{t}/commerce/orders/W100/refund"));
     let body = json!({"line_ids": ["2"], "refund_to": "carla-gc", "reason": "Arrived broken"});
     // Act
@@ -232,10 +238,7 @@ async fn an_agent_refunds_an_item_to_a_gift_card_once_and_the_ticket_records_it(
 #[tokio::test]
 async fn the_shops_policy_refuses_with_a_reason_and_changes_nothing() {
     // Arrange
-    let app = spawn_app().await;
-    shop(&app).await;
-    let anna = app.login("acme", "anna@acme.test").await;
-    let t = ticket_for(&app, &anna, "carla@customer.test").await;
+    let (app, anna, t) = carla_ticket().await;
     let post = |path: &str, body: Value| {
         app.http.post(app.url(&format!("/api/v1/tickets/{t}/commerce/orders/{path}"))).session(&anna).json(&body)
     };
@@ -279,10 +282,7 @@ async fn the_shops_policy_refuses_with_a_reason_and_changes_nothing() {
 #[tokio::test]
 async fn allowed_order_actions_change_the_order() {
     // Arrange
-    let app = spawn_app().await;
-    shop(&app).await;
-    let anna = app.login("acme", "anna@acme.test").await;
-    let t = ticket_for(&app, &anna, "carla@customer.test").await;
+    let (app, anna, t) = carla_ticket().await;
     let post = |path: &str, body: Value| {
         app.http.post(app.url(&format!("/api/v1/tickets/{t}/commerce/orders/{path}"))).session(&anna).json(&body)
     };
@@ -319,10 +319,7 @@ async fn allowed_order_actions_change_the_order() {
 #[tokio::test]
 async fn subscriptions_pause_skip_change_and_cancel_from_the_ticket() {
     // Arrange
-    let app = spawn_app().await;
-    shop(&app).await;
-    let anna = app.login("acme", "anna@acme.test").await;
-    let t = ticket_for(&app, &anna, "carla@customer.test").await;
+    let (app, anna, t) = carla_ticket().await;
     let post = |path: &str, body: Value| {
         app.http.post(app.url(&format!("/api/v1/tickets/{t}/commerce/subscriptions/{path}"))).session(&anna).json(&body)
     };
@@ -404,10 +401,7 @@ async fn nobody_reaches_another_customers_or_workspaces_orders() {
 #[tokio::test]
 async fn concurrent_refunds_of_the_same_item_pay_out_once() {
     // Arrange
-    let app = spawn_app().await;
-    shop(&app).await;
-    let anna = app.login("acme", "anna@acme.test").await;
-    let t = ticket_for(&app, &anna, "carla@customer.test").await;
+    let (app, anna, t) = carla_ticket().await;
     let url = app.url(&format!("/api/v1/tickets/{t}/commerce/orders/W101/refund"));
     let body = json!({"line_ids": ["1"], "refund_to": "carla-gc", "reason": "Lost in transit"});
     // Act
