@@ -1,0 +1,1 @@
+//! IMAP polling: fetch new messages by UID, resuming where the last poll stopped.

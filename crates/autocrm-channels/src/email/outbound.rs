@@ -1,0 +1,1 @@
+//! Building outbound messages (multipart text + HTML + attachments) with our own Message-IDs.

@@ -1,0 +1,1 @@
+//! Notification templates (minijinja, text + HTML) per workspace and locale.
