@@ -9,6 +9,7 @@
 //!
 //! `serve` runs [`spawn_workers`] next to the HTTP server; `worker` runs it alone.
 
+pub mod channels;
 pub mod mail;
 pub mod webhooks;
 pub mod worker;

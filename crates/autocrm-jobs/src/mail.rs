@@ -51,6 +51,12 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
+    /// The SMTP transport (also used for customer e-mail from mailboxes
+    /// without their own server).
+    pub fn transport(&self) -> AsyncSmtpTransport<Tokio1Executor> {
+        self.transport.clone()
+    }
+
     /// Sends one message (text + HTML, marked as automatically generated).
     pub async fn send(&self, email: &Email) -> anyhow::Result<()> {
         let to = Mailbox::new(Some(email.to_name.clone()), email.to.parse().context("recipient address")?);

@@ -44,6 +44,12 @@ pub struct WorkerConfig {
     pub request_timeout: Duration,
     /// The SMTP server for system e-mail; `None` drops e-mail jobs with a warning.
     pub mail: Option<crate::mail::MailConfig>,
+    /// Where people reach the app, for links in customer e-mail.
+    pub public_url: String,
+    /// How often mailboxes are checked for a due IMAP poll (each mailbox has its own interval).
+    pub imap_tick: Duration,
+    /// Accept self-signed IMAP certificates (loopback test servers only).
+    pub imap_accept_invalid_certs: bool,
 }
 
 impl Default for WorkerConfig {
@@ -56,6 +62,9 @@ impl Default for WorkerConfig {
             allow_networks: AllowList::default(),
             request_timeout: Duration::from_secs(10),
             mail: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            imap_tick: Duration::from_secs(5),
+            imap_accept_invalid_certs: false,
         }
     }
 }
@@ -132,6 +141,9 @@ impl Worker {
         let result = match job.kind.as_str() {
             jobs::WEBHOOK_DELIVERY => webhooks::run_delivery(&self.store, &self.deliverer, &job).await,
             crate::mail::SEND_EMAIL => crate::mail::run_send(&self.store, self.mailer.as_ref(), &job).await,
+            crate::channels::SEND_CHANNEL_EMAIL => {
+                crate::channels::run_send(&self.store, &self.cfg.public_url, self.mailer.as_ref(), &job).await
+            }
             other => {
                 tracing::warn!(job = job.id, kind = other, "unknown job kind; dropping the job");
                 jobs::complete(&self.store, job.id).await.map_err(Into::into)
@@ -173,6 +185,27 @@ impl Worker {
             tokio::select! {
                 () = &mut notified => {}
                 () = tokio::time::sleep(pause) => {}
+                changed = shutdown.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The IMAP loop: every `imap_tick`, polls the mailboxes that are due
+    /// (each node runs one; a lease keeps two nodes off the same mailbox).
+    pub async fn poll_mailboxes(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            if let Err(e) = crate::channels::poll_due(&self.store, self.cfg.imap_accept_invalid_certs).await {
+                tracing::error!(error = %format!("{e:#}"), "mailbox polling failed");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(self.cfg.imap_tick) => {}
                 changed = shutdown.changed() => {
                     if changed.is_err() {
                         return;
@@ -232,7 +265,8 @@ pub fn spawn_workers(store: Store, cfg: WorkerConfig) -> WorkerHandle {
     let loops = cfg.workers.max(1);
     let worker = Worker::new(store, cfg);
     let (tx, rx) = watch::channel(false);
-    let tasks = (0..loops).map(|_| tokio::spawn(worker.clone().run(rx.clone()))).collect();
+    let mut tasks: Vec<JoinHandle<()>> = (0..loops).map(|_| tokio::spawn(worker.clone().run(rx.clone()))).collect();
+    tasks.push(tokio::spawn(worker.poll_mailboxes(rx)));
     WorkerHandle { shutdown: tx, tasks }
 }
 

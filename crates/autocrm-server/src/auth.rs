@@ -152,6 +152,21 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     // Notifications: always the signed-in agent's own; keys and customers have none.
     ("GET", "/api/v1/notifications", Policy::StaffSession),
     ("POST", "/api/v1/notifications/read", Policy::StaffSession),
+    // Channels: mailboxes are settings; the inbound endpoint authenticates with the
+    // mailbox's own token and the unsubscribe link is its own credential.
+    ("GET", "/api/v1/channels/mailboxes", Policy::Admin),
+    ("POST", "/api/v1/channels/mailboxes", Policy::Admin),
+    ("GET", "/api/v1/channels/mailboxes/{id}", Policy::Admin),
+    ("PATCH", "/api/v1/channels/mailboxes/{id}", Policy::Admin),
+    ("DELETE", "/api/v1/channels/mailboxes/{id}", Policy::Admin),
+    ("POST", "/api/v1/channels/mailboxes/{id}/rotate-token", Policy::Admin),
+    ("POST", "/api/v1/channels/mailboxes/{id}/test", Policy::Admin),
+    ("POST", "/api/v1/channels/email/inbound", Policy::Public),
+    ("GET", "/api/v1/channels/email/unsubscribe/{token}", Policy::Public),
+    ("POST", "/api/v1/channels/email/unsubscribe/{token}", Policy::Public),
+    ("GET", "/api/v1/tickets/{id}/deliveries", Policy::Staff(Scope::TicketsRead)),
+    ("GET", "/api/v1/deliveries/{id}/raw", Policy::Staff(Scope::TicketsRead)),
+    ("PATCH", "/api/v1/contacts/{id}/channel-preferences", Policy::Staff(Scope::ContactsWrite)),
 ];
 
 /// The declared policy of a route, if any.
@@ -182,6 +197,11 @@ pub async fn authorize(State(app): State<AppState>, mut req: Request, next: Next
     let Some(policy) = policy_for(&method, &path) else {
         return ApiError::internal(format!("route {method} {path} has no declared policy")).into_response();
     };
+    if policy == Policy::Public {
+        // Public routes carry their own credential (a mailbox token, a signed
+        // link, a webhook signature) in the same Authorization header a key uses.
+        return next.run(req).await;
+    }
     let auth = match authenticate(&app, req.headers()).await {
         Ok(a) => a,
         Err(e) => return e.into_response(),

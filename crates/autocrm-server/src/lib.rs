@@ -50,6 +50,8 @@ pub struct ServerConfig {
     pub public_url: String,
     /// A mail server is configured: invitations are also e-mailed (by the workers).
     pub outbound_mail: bool,
+    /// Accept self-signed IMAP certificates (loopback test servers only).
+    pub imap_accept_invalid_certs: bool,
 }
 
 impl Default for ServerConfig {
@@ -64,6 +66,7 @@ impl Default for ServerConfig {
             secure_cookies: true,
             public_url: "http://127.0.0.1:8080".into(),
             outbound_mail: false,
+            imap_accept_invalid_certs: false,
         }
     }
 }

@@ -27,6 +27,7 @@ use crate::routes;
         (name = "notifications", description = "The signed-in agent's mentions and assignments"),
         (name = "contacts", description = "Contacts and companies"),
         (name = "settings", description = "Workspace, users and invitations, statuses, custom fields, tags"),
+        (name = "channels", description = "E-mail mailboxes and the inbound endpoint, SMS numbers, API channels, delivery records and customers' notification preferences"),
         (name = "integrations", description = "API keys and webhooks"),
         (name = "events", description = "Real-time events and the audit log"),
         (name = "session", description = "Sign-in, sign-out and accepting an invitation"),
@@ -43,6 +44,10 @@ impl utoipa::Modify for Security {
         components.add_security_scheme(
             "api_key",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("acrm_…").build()),
+        );
+        components.add_security_scheme(
+            "mailbox_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("mbx_…").build()),
         );
         components.add_security_scheme(
             "session",

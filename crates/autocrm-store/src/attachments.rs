@@ -41,17 +41,7 @@ pub async fn create(
             return Err(StoreError::NotFound);
         }
     }
-    let sha = hex::encode(Sha256::digest(bytes));
-    let path = blob_path(store, &sha);
-    if !path.exists() {
-        if let Some(dir) = path.parent() {
-            tokio::fs::create_dir_all(dir).await.map_err(StoreError::io)?;
-        }
-        // Write then rename, so a crash never leaves a truncated blob under its hash.
-        let tmp = path.with_extension(format!("tmp{}", crate::sessions::random_token().get(..8).unwrap_or("x")));
-        tokio::fs::write(&tmp, bytes).await.map_err(StoreError::io)?;
-        tokio::fs::rename(&tmp, &path).await.map_err(StoreError::io)?;
-    }
+    let sha = write_blob(store, bytes).await?;
     let name: String =
         filename.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(200).collect();
     let name = if name.trim().is_empty() { "attachment".to_owned() } else { name };
@@ -118,6 +108,32 @@ pub async fn for_ticket(store: &Store, p: &Principal, ticket_id: i64) -> StoreRe
         .all(&store.db)
         .await?;
     Ok(rows.into_iter().filter(|a| a.message_id.is_none_or(|m| !internal.contains(&m))).collect())
+}
+
+/// Writes a blob under its SHA-256 (once: identical content shares a file)
+/// and returns the hash. Written before the transaction that references it:
+/// an unreferenced blob after a failed transaction is harmless.
+pub(crate) async fn write_blob(store: &Store, bytes: &[u8]) -> StoreResult<String> {
+    let sha = hex::encode(Sha256::digest(bytes));
+    let path = blob_path(store, &sha);
+    if !path.exists() {
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir).await.map_err(StoreError::io)?;
+        }
+        // Write then rename, so a crash never leaves a truncated blob under its hash.
+        let tmp = path.with_extension(format!("tmp{}", crate::sessions::random_token().get(..8).unwrap_or("x")));
+        tokio::fs::write(&tmp, bytes).await.map_err(StoreError::io)?;
+        tokio::fs::rename(&tmp, &path).await.map_err(StoreError::io)?;
+    }
+    Ok(sha)
+}
+
+/// Reads a blob by its hash.
+pub(crate) async fn read_blob(store: &Store, sha: &str) -> StoreResult<Vec<u8>> {
+    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(StoreError::NotFound);
+    }
+    tokio::fs::read(blob_path(store, sha)).await.map_err(StoreError::io)
 }
 
 fn blob_path(store: &Store, sha: &str) -> std::path::PathBuf {

@@ -113,6 +113,30 @@ fn unique_violation(msg: &str) -> (&'static str, &'static str) {
             "custom_field_key_taken",
             "a custom field with this key exists",
         ),
+        (
+            "mailboxes_address_key",
+            "mailboxes.workspace_id, mailboxes.address",
+            "mailbox_address_taken",
+            "a mailbox with this address exists",
+        ),
+        (
+            "channel_messages_dedupe_key",
+            "channel_messages.workspace_id, channel_messages.dedupe_key",
+            "duplicate_message",
+            "this message was already received",
+        ),
+        (
+            "sms_numbers_phone_key",
+            "sms_numbers.workspace_id, sms_numbers.phone",
+            "sms_number_taken",
+            "this phone number is already configured",
+        ),
+        (
+            "api_channels_name_key",
+            "api_channels.workspace_id, api_channels.name",
+            "api_channel_name_taken",
+            "an API channel with this name exists",
+        ),
         ("jobs_dedupe_key_key", "jobs.dedupe_key", "job_duplicate", "this job is already queued"),
     ];
     table

@@ -15,6 +15,7 @@ mod tx;
 
 pub mod api_keys;
 pub mod attachments;
+pub mod channels;
 pub mod commerce;
 pub mod contacts;
 pub mod custom_fields;

@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::entity::{messages, tickets};
+use crate::entity::{attachments, messages, tickets};
 use crate::page::{Cursor, Page, clamp_limit, finish};
 use crate::tx::{NewEvent, Tx, Visibility};
 use crate::{Store, StoreError, StoreResult};
@@ -42,6 +42,22 @@ pub async fn create(
     body: &str,
     internal: bool,
 ) -> StoreResult<messages::Model> {
+    create_with_attachments(store, p, ticket_id, body, internal, &[]).await
+}
+
+/// Like [`create`], attaching files uploaded to the ticket beforehand (by
+/// their public ids): they are sent with the reply on the ticket's channel.
+pub async fn create_with_attachments(
+    store: &Store,
+    p: &Principal,
+    ticket_id: i64,
+    body: &str,
+    internal: bool,
+    attachment_ids: &[String],
+) -> StoreResult<messages::Model> {
+    if attachment_ids.len() > 20 {
+        return Err(StoreError::invalid("/attachment_ids", "at most 20 attachments per message"));
+    }
     if body.len() > MAX_BODY_BYTES {
         return Err(StoreError::invalid("/body", "is larger than 512 KiB"));
     }
@@ -58,7 +74,7 @@ pub async fn create(
         (None, Some(uid)) => Author::User(uid),
         (None, None) => Author::System,
     };
-    let msg = insert_in(&mut tx, &ticket, author, body, internal, None).await?;
+    let msg = insert_with_attachments_in(&mut tx, &ticket, author, body, internal, None, attachment_ids).await?;
     tx.commit().await?;
     Ok(msg)
 }
@@ -91,6 +107,21 @@ pub(crate) async fn insert_in(
     internal: bool,
     at: Option<DateTime<Utc>>,
 ) -> StoreResult<messages::Model> {
+    insert_with_attachments_in(tx, ticket, author, body, internal, at, &[]).await
+}
+
+/// [`insert_in`] with attachments uploaded to the ticket beforehand. A
+/// public reply by staff or the system, written now (not imported), goes
+/// out to the customer on the ticket's channel in the same transaction.
+pub(crate) async fn insert_with_attachments_in(
+    tx: &mut Tx,
+    ticket: &tickets::Model,
+    author: Author,
+    body: &str,
+    internal: bool,
+    at: Option<DateTime<Utc>>,
+    attachment_ids: &[String],
+) -> StoreResult<messages::Model> {
     let now = at.unwrap_or_else(|| tx.store.now());
     let (body, mentioned) = if internal {
         let mut body = note_body_from_input(body);
@@ -120,6 +151,22 @@ pub(crate) async fn insert_in(
     }
     .insert(tx.conn())
     .await?;
+    if !attachment_ids.is_empty() {
+        let linked = attachments::Entity::update_many()
+            .col_expr(attachments::Column::MessageId, Expr::val(msg.id))
+            .filter(attachments::Column::WorkspaceId.eq(tx.ws()))
+            .filter(attachments::Column::TicketId.eq(ticket.id))
+            .filter(attachments::Column::MessageId.is_null())
+            .filter(attachments::Column::PublicId.is_in(attachment_ids.iter().cloned()))
+            .exec(tx.conn())
+            .await?;
+        if linked.rows_affected != attachment_ids.len() as u64 {
+            return Err(StoreError::invalid(
+                "/attachment_ids",
+                "must name files uploaded to this ticket and not yet sent with a message",
+            ));
+        }
+    }
     let mut am = ticket.clone().into_active_model();
     am.message_count = Set(ticket.message_count + 1);
     am.updated_at = Set(std::cmp::max(now, ticket.updated_at));
@@ -167,6 +214,9 @@ pub(crate) async fn insert_in(
                 "mentioned_user": {"id": user_id, "name": name},
                 "ticket": {"id": ticket.id, "number": ticket.number, "subject": ticket.subject}}),
         });
+    }
+    if !internal && at.is_none() && !matches!(author, Author::Contact(_)) {
+        crate::channels::email_out::on_public_reply_in(tx, ticket, &msg).await?;
     }
     if let Some(open) = reopened {
         tx.emit(NewEvent {

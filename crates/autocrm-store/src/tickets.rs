@@ -268,57 +268,36 @@ pub async fn create(store: &Store, p: &Principal, input: NewTicket) -> StoreResu
         (None, None) => return Err(StoreError::invalid("/requester", "is required")),
     };
     let status = match input.status_id {
-        Some(id) => crate::statuses::get_in(tx.conn(), ws, id)
-            .await
-            .map_err(|_| StoreError::invalid("/status_id", "no such status"))?,
-        None => crate::statuses::default_for(tx.conn(), ws, StatusCategory::New).await?,
+        Some(id) => Some(
+            crate::statuses::get_in(tx.conn(), ws, id)
+                .await
+                .map_err(|_| StoreError::invalid("/status_id", "no such status"))?,
+        ),
+        None => None,
     };
     if let Some(uid) = input.assignee_id {
         check_assignee(tx.conn(), ws, uid).await?;
     }
-    let category = StatusCategory::parse(&status.category).map_err(|_| StoreError::NotFound)?;
-    let number = bump_counter(tx.conn(), store.backend, ws, "ticket_number", 1).await?;
     let channel = input.channel.unwrap_or(match p.kind {
         autocrm_domain::auth::PrincipalKind::ApiKey { .. } => Channel::Api,
         _ => Channel::Web,
     });
-    let row = tickets::ActiveModel {
-        workspace_id: Set(ws),
-        number: Set(number),
-        subject: Set(subject.clone()),
-        status_id: Set(status.id),
-        status_category: Set(category.as_str().to_owned()),
-        priority: Set(input.priority.unwrap_or(Priority::Normal).as_str().to_owned()),
-        channel: Set(channel.as_str().to_owned()),
-        requester_id: Set(requester_id),
-        assignee_id: Set(input.assignee_id),
-        team_id: Set(input.team_id),
-        tags: Set(json!(tags)),
-        custom_fields: Set(Value::Object(fields)),
-        merged_into_id: Set(None),
-        message_count: Set(0),
-        first_response_at: Set(None),
-        solved_at: Set((category == StatusCategory::Solved).then_some(created_at)),
-        closed_at: Set((category == StatusCategory::Closed).then_some(created_at)),
-        created_at: Set(created_at),
-        updated_at: Set(created_at),
-        ..Default::default()
-    }
-    .insert(tx.conn())
+    let row = insert_in(
+        &mut tx,
+        NewTicketRow {
+            subject,
+            requester_id,
+            channel,
+            status,
+            priority: input.priority.unwrap_or(Priority::Normal),
+            assignee_id: input.assignee_id,
+            team_id: input.team_id,
+            tags,
+            custom_fields: fields,
+            created_at,
+        },
+    )
     .await?;
-    set_tag_rows(&tx, row.id, &[], &tags, now).await?;
-    adjust_counters(&tx, store, None, Some(&row), now).await?;
-    tx.emit(NewEvent {
-        event_type: "ticket.created",
-        subject_type: "ticket",
-        subject_id: Some(row.id),
-        ticket_id: Some(row.id),
-        requester_id: Some(requester_id),
-        visibility: Visibility::Public,
-        data: json!({"ticket": {"id": row.id, "number": number, "subject": subject, "status": status.name,
-            "status_category": category.as_str(), "priority": row.priority, "channel": row.channel,
-            "requester_id": requester_id, "assignee_id": row.assignee_id, "tags": tags}}),
-    });
     if let Some(body) = input.body.as_deref().filter(|b| !b.trim().is_empty()) {
         let author = if p.sees_all_tickets() && !matches!(p.kind, autocrm_domain::auth::PrincipalKind::ApiKey { .. }) {
             messages::Author::User(p.user_id().unwrap_or_default())
@@ -338,6 +317,73 @@ pub async fn create(store: &Store, p: &Principal, input: NewTicket) -> StoreResu
     }
     tx.commit().await?;
     get(store, p, row.id).await
+}
+
+/// A ticket row to insert, its inputs already validated.
+pub(crate) struct NewTicketRow {
+    pub subject: String,
+    pub requester_id: i64,
+    pub channel: Channel,
+    /// `None`: the workspace's default "new" status.
+    pub status: Option<statuses::Model>,
+    pub priority: Priority,
+    pub assignee_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub tags: Vec<String>,
+    pub custom_fields: Map<String, Value>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts a ticket inside a transaction: number, tags, counters and the
+/// `ticket.created` event (the API and the channels both create through here).
+pub(crate) async fn insert_in(tx: &mut Tx, input: NewTicketRow) -> StoreResult<tickets::Model> {
+    let ws = tx.ws();
+    let now = tx.store.now();
+    let status = match input.status {
+        Some(s) => s,
+        None => crate::statuses::default_for(tx.conn(), ws, StatusCategory::New).await?,
+    };
+    let category = StatusCategory::parse(&status.category).map_err(|_| StoreError::NotFound)?;
+    let number = bump_counter(tx.conn(), tx.store.backend, ws, "ticket_number", 1).await?;
+    let created_at = input.created_at;
+    let row = tickets::ActiveModel {
+        workspace_id: Set(ws),
+        number: Set(number),
+        subject: Set(input.subject.clone()),
+        status_id: Set(status.id),
+        status_category: Set(category.as_str().to_owned()),
+        priority: Set(input.priority.as_str().to_owned()),
+        channel: Set(input.channel.as_str().to_owned()),
+        requester_id: Set(input.requester_id),
+        assignee_id: Set(input.assignee_id),
+        team_id: Set(input.team_id),
+        tags: Set(json!(input.tags)),
+        custom_fields: Set(Value::Object(input.custom_fields)),
+        merged_into_id: Set(None),
+        message_count: Set(0),
+        first_response_at: Set(None),
+        solved_at: Set((category == StatusCategory::Solved).then_some(created_at)),
+        closed_at: Set((category == StatusCategory::Closed).then_some(created_at)),
+        created_at: Set(created_at),
+        updated_at: Set(created_at),
+        ..Default::default()
+    }
+    .insert(tx.conn())
+    .await?;
+    set_tag_rows(tx, row.id, &[], &input.tags, now).await?;
+    adjust_counters(tx, &tx.store.clone(), None, Some(&row), now).await?;
+    tx.emit(NewEvent {
+        event_type: "ticket.created",
+        subject_type: "ticket",
+        subject_id: Some(row.id),
+        ticket_id: Some(row.id),
+        requester_id: Some(input.requester_id),
+        visibility: Visibility::Public,
+        data: json!({"ticket": {"id": row.id, "number": number, "subject": input.subject, "status": status.name,
+            "status_category": category.as_str(), "priority": row.priority, "channel": row.channel,
+            "requester_id": input.requester_id, "assignee_id": row.assignee_id, "tags": input.tags}}),
+    });
+    Ok(row)
 }
 
 /// Reads one ticket the principal may see.
@@ -884,6 +930,22 @@ pub(crate) async fn apply_patch(
         visibility: if public_only { Visibility::Public } else { Visibility::Staff },
         data: json!({"ticket": {"id": after.id, "number": after.number}, "changes": changes}),
     });
+    if at.is_none()
+        && after.status_category == StatusCategory::Solved.as_str()
+        && before.status_category != StatusCategory::Solved.as_str()
+        && let Some(requester) = contacts::Entity::find_by_id(after.requester_id).one(tx.conn()).await?
+    {
+        // Solved now (not replayed from an import): tell the customer, with a link to rate.
+        crate::channels::email_out::queue_notice_in(
+            tx,
+            &after,
+            &requester,
+            autocrm_channels::email::templates::Notice::TicketSolved,
+            None,
+            None,
+        )
+        .await?;
+    }
     Ok(after)
 }
 

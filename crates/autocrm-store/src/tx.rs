@@ -150,6 +150,32 @@ impl Tx {
         self.events.push(event);
     }
 
+    /// Enqueues a job that commits with this transaction (the outbox).
+    pub(crate) async fn enqueue_job(
+        &mut self,
+        kind: &str,
+        payload: Value,
+        run_at: chrono::DateTime<chrono::Utc>,
+        dedupe_key: Option<String>,
+    ) -> StoreResult<()> {
+        let now = self.store.now();
+        jobs::Entity::insert(jobs::ActiveModel {
+            workspace_id: Set(self.ws()),
+            kind: Set(kind.to_owned()),
+            payload: Set(payload),
+            run_at: Set(run_at),
+            attempts: Set(0),
+            dedupe_key: Set(dedupe_key),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .exec_without_returning(&self.txn)
+        .await?;
+        self.jobs_enqueued = true;
+        Ok(())
+    }
+
     /// Appends the events (with their webhook jobs) and commits; then
     /// publishes the committed events to this node's hub.
     pub async fn commit(self) -> StoreResult<Vec<Arc<HubEvent>>> {

@@ -18,6 +18,9 @@ use chrono::{DateTime, TimeDelta, Timelike as _, Utc};
 use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 
+pub mod mailserver;
+pub use mailserver::{MailServer, SentMessage};
+
 /// A real SMTP server on loopback (Python's aiosmtpd, installed by the test
 /// command) that stores what it receives in a maildir; stopped on drop.
 pub struct SmtpSink {
@@ -373,6 +376,26 @@ impl TestApp {
                 allow_networks: autocrm_domain::ssrf::AllowList::parse("127.0.0.0/8").unwrap(),
                 request_timeout: std::time::Duration::from_secs(5),
                 mail,
+                ..autocrm_jobs::WorkerConfig::default()
+            },
+        )
+    }
+
+    /// Job workers for the channels: customer e-mail through `mail` (unless
+    /// a mailbox has its own SMTP server), IMAP polls checked every 200 ms
+    /// (self-signed loopback certificates accepted), links under this app.
+    pub fn spawn_channel_workers(&self, mail: Option<autocrm_jobs::mail::MailConfig>) -> autocrm_jobs::WorkerHandle {
+        autocrm_jobs::spawn_workers(
+            self.store.clone(),
+            autocrm_jobs::WorkerConfig {
+                workers: 1,
+                poll_interval: std::time::Duration::from_millis(200),
+                allow_networks: autocrm_domain::ssrf::AllowList::parse("127.0.0.0/8").unwrap(),
+                request_timeout: std::time::Duration::from_secs(5),
+                mail,
+                public_url: self.base.clone(),
+                imap_tick: std::time::Duration::from_millis(200),
+                imap_accept_invalid_certs: true,
                 ..autocrm_jobs::WorkerConfig::default()
             },
         )

@@ -276,6 +276,18 @@ pub async fn seed_if_missing(store: &Store) -> anyhow::Result<()> {
         },
     )
     .await?;
+    // The shop's support address: receives through the inbound endpoint or the
+    // pipe until an admin adds an IMAP server (Settings → Channels).
+    autocrm_store::channels::mailboxes::create(
+        store,
+        &sys,
+        autocrm_store::channels::mailboxes::MailboxInput {
+            address: Some("support@demo-shop.example".into()),
+            name: Some("Everline Support".into()),
+            ..Default::default()
+        },
+    )
+    .await?;
     let statuses = autocrm_store::statuses::list(store, &sys).await?;
     let status_of =
         |cat: StatusCategory| statuses.iter().find(|s| s.category == cat.as_str() && s.is_default).map(|s| s.id);

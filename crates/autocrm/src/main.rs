@@ -46,6 +46,16 @@ enum Command {
     Openapi,
     /// Prints the commented default configuration.
     Config,
+    /// Reads one raw e-mail on stdin and delivers it to a mailbox (for an
+    /// MTA's pipe transport); prints one JSON object with the outcome.
+    IngestEmail {
+        /// Workspace slug.
+        #[arg(long)]
+        workspace: String,
+        /// The mailbox's address (or one of its aliases).
+        #[arg(long)]
+        mailbox: String,
+    },
     /// Administration.
     Admin {
         #[command(subcommand)]
@@ -142,6 +152,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve { bind, demo } => serve(cfg, bind, demo).await,
         Command::Admin { command } => admin(cfg, command).await,
+        Command::IngestEmail { workspace, mailbox } => ingest_email(cfg, &workspace, &mailbox).await,
     }
 }
 
@@ -161,8 +172,48 @@ fn worker_config(cfg: &config::Config) -> anyhow::Result<autocrm_jobs::WorkerCon
         workers: cfg.workers.count.max(1),
         allow_networks: AllowList::parse(&cfg.webhooks.allow_networks).map_err(anyhow::Error::msg)?,
         mail: cfg.mail.config()?,
+        public_url: if cfg.public_url.is_empty() { format!("http://{}", cfg.bind) } else { cfg.public_url.clone() },
         ..autocrm_jobs::WorkerConfig::default()
     })
+}
+
+/// `autocrm ingest-email`: one message from stdin into a mailbox. Exit code
+/// 0 when stored (or already stored), 65 (EX_DATAERR) for a message that is
+/// not e-mail, 75 (EX_TEMPFAIL, the MTA retries) when the database failed.
+async fn ingest_email(cfg: config::Config, workspace: &str, mailbox: &str) -> anyhow::Result<()> {
+    use std::io::Read as _;
+    let mut raw = Vec::new();
+    std::io::stdin().take(64 * 1024 * 1024).read_to_end(&mut raw).context("reading the message from stdin")?;
+    let store = open(&cfg).await?;
+    store.migrate().await?;
+    let ws = workspace_by_slug(&store, workspace).await?;
+    let mbox = autocrm_store::channels::mailboxes::find_by_address(&store, ws.id, mailbox)
+        .await
+        .map_err(|_| anyhow::anyhow!("workspace {workspace} has no mailbox {mailbox}"))?;
+    let auth = match autocrm_channels::email::auth::Authenticator::system() {
+        Ok(a) => Some(a.verify(&raw, None, None, None).await),
+        Err(_) => None,
+    };
+    match autocrm_store::channels::email_in::ingest(&store, &mbox, &raw, auth).await {
+        Ok(done) => {
+            println!(
+                "{}",
+                serde_json::json!({"ticket_id": done.ticket_id, "ticket_number": done.ticket_number,
+                    "message_id": done.message_id, "duplicate": done.duplicate,
+                    "outcome": autocrm_server::routes::channels::outcome_name(done.outcome)})
+            );
+            Ok(())
+        }
+        Err(autocrm_store::StoreError::Invalid(problems)) => {
+            let detail = problems.iter().map(|p| format!("{} {}", p.pointer, p.detail)).collect::<Vec<_>>().join("; ");
+            eprintln!("rejected: {detail}");
+            std::process::exit(65);
+        }
+        Err(e) => {
+            eprintln!("could not store the message (the MTA should retry): {e}");
+            std::process::exit(75);
+        }
+    }
 }
 
 async fn serve(cfg: config::Config, bind: Option<String>, demo: bool) -> anyhow::Result<()> {
@@ -188,6 +239,7 @@ async fn serve(cfg: config::Config, bind: Option<String>, demo: bool) -> anyhow:
         secure_cookies: cfg.sessions.secure_cookies,
         public_url: cfg.public_url.clone(),
         outbound_mail,
+        imap_accept_invalid_certs: false,
     };
     let bind = bind.unwrap_or(cfg.bind.clone());
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;

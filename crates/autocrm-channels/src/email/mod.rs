@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod bounce;
 pub mod imap;
+pub mod inbound;
 pub mod loops;
 pub mod outbound;
 mod parse;

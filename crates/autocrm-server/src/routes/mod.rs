@@ -6,6 +6,7 @@ use crate::AppState;
 
 pub mod api_keys;
 pub mod attachments;
+pub mod channels;
 pub mod commerce;
 pub mod contacts;
 pub mod custom_fields;
@@ -46,6 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tags::router())
         .merge(invitations::router())
         .merge(notifications::router())
+        .merge(channels::router())
 }
 
 /// A list page: `{"data": [...], "next_cursor": ...}`.

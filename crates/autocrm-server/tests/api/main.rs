@@ -7,6 +7,7 @@ mod authorization;
 mod bad_input;
 mod cluster;
 mod commerce;
+mod email;
 mod invitations;
 mod limits;
 mod macros;

@@ -2,6 +2,16 @@
 #![allow(missing_docs, clippy::pedantic)]
 
 pub mod api_keys;
+pub mod contact_channel_prefs;
+pub mod notification_templates;
+pub mod channel_conversations;
+pub mod api_channels;
+pub mod sms_numbers;
+pub mod channel_suppressions;
+pub mod ticket_ccs;
+pub mod channel_messages;
+pub mod mailboxes;
+pub mod channel_settings;
 pub mod attachments;
 pub mod companies;
 pub mod contacts;

@@ -15,6 +15,7 @@ mod m0004_report_indexes;
 mod m0005_commerce;
 mod m0006_invitations;
 mod m0007_mentions;
+mod m0008_channels;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_mentions::Migration),
             // Written after m0007 was registered: applied in list order, not by number.
             Box::new(m0006_invitations::Migration),
+            Box::new(m0008_channels::Migration),
         ]
     }
 }
