@@ -91,6 +91,25 @@ async fn a_saved_cursor_returns_only_newer_messages() {
 }
 
 #[tokio::test]
+async fn a_newest_message_deleted_before_polling_does_not_bring_back_older_ones() {
+    // Arrange: the poller has read up to UID 3; UID 4 is deleted before the next poll
+    let mail = server().await;
+    let settings = mail.imap_settings(SUPPORT, Security::Plain);
+    for n in 1..=4 {
+        imap::append(&settings, &message(n)).await.unwrap();
+    }
+    let cursor = imap::fetch_new(&settings, None, 3).await.unwrap().cursor(None);
+    assert_eq!(cursor.last_uid, 3);
+    mail.expunge(SUPPORT, "INBOX", 4);
+
+    // Act: `UID 4:*` matches UID 3, the highest left (RFC 3501 §6.4.8)
+    let fetched = imap::fetch_new(&settings, Some(cursor), 10).await.unwrap();
+
+    // Assert
+    assert!(fetched.messages.is_empty(), "{fetched:?}");
+}
+
+#[tokio::test]
 async fn at_most_max_messages_are_fetched_oldest_first() {
     // Arrange
     let mail = server().await;

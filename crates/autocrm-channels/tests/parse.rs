@@ -579,3 +579,20 @@ proptest! {
         check_anything(&raw)?;
     }
 }
+
+#[test]
+#[ignore = "temporary dump"]
+fn zz_dump() {
+    for e in MANIFEST.iter() {
+        let r = parse_file(&e.file);
+        match r {
+            Ok(m) => {
+                println!("===== {} =====\nsubject={:?} from={:?} mid={:?}\nirt={:?} refs={:?} to={:?} cc={:?} dt={:?} rp={:?} date={:?}", e.file, m.subject, m.from, m.message_id, m.in_reply_to, m.references, m.to.iter().map(|a|&a.email).collect::<Vec<_>>(), m.cc.iter().map(|a|&a.email).collect::<Vec<_>>(), m.delivered_to, m.return_path, m.date);
+                println!("--new--\n{}\n--quoted--\n{}\n--sig--\n{:?}", m.text_new, m.text_quoted, m.signature);
+                println!("auto={:?}\nbounce={:?}\natt={:?} skipped={}", m.automation, m.bounce, m.attachments.iter().take(9).map(describe).collect::<Vec<_>>(), m.skipped_attachments.len());
+                if let Some(h) = &m.html { println!("--html--\n{}", &h[..h.len().min(600)]); }
+            }
+            Err(err) => println!("===== {} ===== ERR {err}", e.file),
+        }
+    }
+}

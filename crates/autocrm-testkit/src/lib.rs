@@ -19,6 +19,7 @@ use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 
 pub mod mailserver;
+pub mod twilio;
 pub use mailserver::{MailServer, SentMessage};
 
 /// A real SMTP server on loopback (Python's aiosmtpd, installed by the test

@@ -86,7 +86,10 @@ impl MailServer {
         );
         for (user, password) in users {
             let bad = |s: &str| s.is_empty() || s.contains([':', '/', '\n', '\r', ' ']) || s.starts_with('.');
-            assert!(!bad(user) && user.contains('@'), "MailServer user {user:?} must be an address without : / or spaces");
+            assert!(
+                !bad(user) && user.contains('@'),
+                "MailServer user {user:?} must be an address without : / or spaces"
+            );
             assert!(!password.contains([':', '\n', '\r']), "MailServer passwords must not contain ':' or line breaks");
         }
         let mut server = MailServer {
@@ -153,8 +156,8 @@ impl MailServer {
     /// Drops `raw` into `user`'s INBOX maildir as is (no trace headers),
     /// via `tmp/` and a rename, as a local delivery agent would.
     pub async fn deliver(&self, user: &str, raw: &[u8]) {
-        let maildir = self.maildir(user);
         static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let maildir = self.maildir(user);
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
         let name = format!(
             "{}.M{}P{}R{}.autocrm-test",
@@ -192,14 +195,13 @@ impl MailServer {
             if got.len() >= n {
                 return got;
             }
-            if started.elapsed() > MAIL_WAIT {
-                panic!(
-                    "expected {n} message(s) in {user}'s inbox, found {} after {MAIL_WAIT:?}; the SMTP server accepted {} message(s){}",
-                    got.len(),
-                    self.sent().len(),
-                    self.logs()
-                );
-            }
+            assert!(
+                started.elapsed() < MAIL_WAIT,
+                "expected {n} message(s) in {user}'s inbox, found {} after {MAIL_WAIT:?}; the SMTP server accepted {} message(s){}",
+                got.len(),
+                self.sent().len(),
+                self.logs()
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -241,9 +243,12 @@ impl MailServer {
             if got.len() >= n {
                 return got;
             }
-            if started.elapsed() > MAIL_WAIT {
-                panic!("expected {n} message(s) sent over SMTP, got {} after {MAIL_WAIT:?}{}", got.len(), self.logs());
-            }
+            assert!(
+                started.elapsed() < MAIL_WAIT,
+                "expected {n} message(s) sent over SMTP, got {} after {MAIL_WAIT:?}{}",
+                got.len(),
+                self.logs()
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -269,6 +274,13 @@ impl MailServer {
         self.doveadm(&["mailbox", "update", "-u", &user.to_lowercase(), "--uid-validity", &value, folder]);
     }
 
+    /// Deletes the message with `uid` from a folder, as another mail client
+    /// would (`doveadm expunge`).
+    pub fn expunge(&self, user: &str, folder: &str, uid: u32) {
+        let uid = uid.to_string();
+        self.doveadm(&["expunge", "-u", &user.to_lowercase(), "mailbox", folder, "uid", &uid]);
+    }
+
     /// The directory holding configuration, logs and maildirs.
     pub fn dir(&self) -> &Path {
         self.dir.path()
@@ -282,8 +294,7 @@ impl MailServer {
         self.users
             .iter()
             .find(|(u, _)| u == user)
-            .map(|(_, p)| p.as_str())
-            .unwrap_or_else(|| panic!("{user} is not a user of this MailServer"))
+            .map_or_else(|| panic!("{user} is not a user of this MailServer"), |(_, p)| p.as_str())
     }
 
     fn maildir(&self, user: &str) -> PathBuf {
@@ -318,7 +329,11 @@ impl MailServer {
             .arg(dir.join("cert.pem"))
             .output()
             .unwrap();
-        assert!(cert.status.success(), "openssl could not make a certificate: {}", String::from_utf8_lossy(&cert.stderr));
+        assert!(
+            cert.status.success(),
+            "openssl could not make a certificate: {}",
+            String::from_utf8_lossy(&cert.stderr)
+        );
 
         let mut passwd = String::new();
         for (user, password) in &self.users {
@@ -356,7 +371,9 @@ impl MailServer {
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
-            .unwrap_or_else(|e| panic!("python3 could not be started ({e}): install python3 and `pip install aiosmtpd`"));
+            .unwrap_or_else(|e| {
+                panic!("python3 could not be started ({e}): install python3 and `pip install aiosmtpd`")
+            });
         self.smtp = Some(child);
     }
 

@@ -174,7 +174,7 @@ struct Timeouts {
     command: Duration,
 }
 
-const TIMEOUTS: Timeouts = Timeouts { connect: Duration::from_secs(20), command: Duration::from_secs(60) };
+const TIMEOUTS: Timeouts = Timeouts { connect: Duration::from_secs(20), command: Duration::from_mins(1) };
 
 /// Fetches messages with UID greater than `cursor.last_uid` (all of them when
 /// `cursor` is `None` or the folder's UIDVALIDITY changed), the oldest `max`
@@ -235,7 +235,7 @@ async fn fetch_new_with(
         let found = within(t.command, session.uid_search(format!("UID {}:*", after.saturating_add(1))))
             .await?
             .map_err(protocol)?;
-        let mut uids: Vec<u32> = found.into_iter().filter(|&uid| uid >= after).collect();
+        let mut uids: Vec<u32> = found.into_iter().filter(|&uid| uid > after).collect();
         uids.sort_unstable();
         uids.truncate(max);
         if !uids.is_empty() {

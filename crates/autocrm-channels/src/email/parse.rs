@@ -578,6 +578,44 @@ mod tests {
         assert_eq!(m.from.unwrap().name.as_deref(), Some("René"));
     }
 
+    /// Parses on a thread with a tokio worker's 2 MiB stack.
+    fn parse_on_small_stack(raw: Vec<u8>) -> Result<ParsedEmail, ParseError> {
+        std::thread::Builder::new().stack_size(2 << 20).spawn(move || parse(&raw)).unwrap().join().unwrap()
+    }
+
+    #[test]
+    fn deep_html_nesting_does_not_exhaust_the_stack() {
+        let depth = 50_000;
+        let raw = format!(
+            "From: a@b.example\r\nContent-Type: text/html\r\n\r\n{}deep{}",
+            "<div><blockquote>".repeat(depth),
+            "</blockquote></div>".repeat(depth)
+        );
+        let m = parse_on_small_stack(raw.into_bytes()).unwrap();
+        assert!(m.text_new.contains("deep") || m.text_quoted.contains("deep"));
+    }
+
+    #[test]
+    #[ignore = "timing probe"]
+    fn zz_timing() {
+        for (depth, html) in [
+            (512usize, format!("{}deep{}", "<div><blockquote>".repeat(256), "</blockquote></div>".repeat(256))),
+            (1, "<p>some text here</p>".repeat(50_000)),
+            (2, format!("<table>{}</table>", "<tr><td>a</td><td>b</td></tr>".repeat(30_000))),
+            (3, "<p>unclosed paragraph ".repeat(30_000)),
+        ] {
+            let t = std::time::Instant::now();
+            let clean = autocrm_domain::html::sanitize(&html);
+            let a = t.elapsed();
+            let t = std::time::Instant::now();
+            let text = autocrm_domain::html::html_to_text(&clean);
+            let b = t.elapsed();
+            let t = std::time::Instant::now();
+            let s = quote::split(&text);
+            println!("depth {depth}: sanitize {a:?} html2text {b:?} split {:?} len {}", t.elapsed(), s.quoted.len());
+        }
+    }
+
     #[test]
     fn body_hash_ignores_whitespace_differences() {
         assert_eq!(body_hash("a  \n\n\n b\n"), body_hash("a\n\nb"));

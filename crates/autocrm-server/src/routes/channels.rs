@@ -103,7 +103,7 @@ pub struct MailboxIn {
     pub aliases: Vec<String>,
     /// IMAP polling; omit to receive only through the inbound endpoint or the pipe.
     pub imap: Option<ImapIn>,
-    /// Seconds between polls (30–86400, default 60).
+    /// Seconds between polls (5–86400, default 60).
     pub poll_interval_secs: Option<i64>,
     /// SMTP server for sending (`smtp://user:pass@host:587`, `smtps://…`); write-only.
     /// Omit to send through the server's `[mail]` settings.

@@ -369,3 +369,107 @@ async fn an_autoresponder_ping_pong_stops_within_the_cap() {
     assert!(acks <= 3, "the loop stops within the per-customer cap of 3, sent {acks}");
     assert!(round <= 10, "the ping-pong ended");
 }
+
+/// Sends `raw` over SMTP as a mail client would.
+async fn smtp_send(url: &str, from: &str, to: &str, raw: &str) {
+    use lettre::AsyncTransport as _;
+    let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).unwrap().build();
+    let envelope = lettre::address::Envelope::new(Some(from.parse().unwrap()), vec![to.parse().unwrap()]).unwrap();
+    transport.send_raw(&envelope, raw.as_bytes()).await.unwrap();
+}
+
+fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
+    let prefix = format!("{}:", name.to_ascii_lowercase());
+    raw.lines().find(|l| l.to_ascii_lowercase().starts_with(&prefix)).map(|l| l[prefix.len()..].trim())
+}
+
+async fn wait_for_messages(app: &TestApp, key: &str, ticket: i64, n: usize) -> Value {
+    for _ in 0..100 {
+        let m = get(app, key, &format!("/api/v1/tickets/{ticket}/messages")).await;
+        if m["data"].as_array().unwrap().len() >= n {
+            return m;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("ticket {ticket} never reached {n} messages");
+}
+
+#[tokio::test]
+async fn a_customer_mail_round_trips_through_imap_and_smtp_on_one_ticket() {
+    // Arrange: a real Dovecot holding the support mailbox and the customer's, a real SMTP entry point.
+    let server = autocrm_testkit::MailServer::start(&[("support@shop.example", "support-pw"), ("dana@example.net", "dana-pw")]).await;
+    let app = autocrm_testkit::spawn_app_with(|c| c.imap_accept_invalid_certs = true).await;
+    let _workers = app.spawn_channel_workers(None);
+    let key = app.api_key(app.ws, "admin").await;
+    let res = app
+        .http
+        .post(app.url("/api/v1/channels/mailboxes"))
+        .key(&key)
+        .json(&json!({"address": "support@shop.example", "name": "Shop Support",
+            "imap": {"host": "127.0.0.1", "port": server.imap_port(), "security": "starttls",
+                     "username": "support@shop.example", "password": "support-pw"},
+            "poll_interval_secs": 5, "smtp_url": server.smtp_url()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let mailbox_id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let test: Value = app.http.post(app.url(&format!("/api/v1/channels/mailboxes/{mailbox_id}/test"))).key(&key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(test["ok"], true, "{test}");
+
+    // Act 1: the customer mails the support address.
+    let question = mail("Dana Doe <dana@example.net>", "support@shop.example", "Wrong size delivered", "rt1@example.net", "", "I ordered M and got XL.");
+    smtp_send(&server.smtp_url(), "dana@example.net", "support@shop.example", &question).await;
+    // Assert 1: a ticket appears through IMAP polling.
+    let mut ticket = Value::Null;
+    for _ in 0..100 {
+        let list = get(&app, &key, "/api/v1/tickets?limit=10").await;
+        if let Some(t) = list["data"].as_array().unwrap().first() {
+            ticket = t.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let id = ticket["id"].as_i64().expect("a ticket from the polled mailbox");
+    assert_eq!(ticket["subject"], "Wrong size delivered");
+
+    // Act 2: an agent replies.
+    let agent = app.login("acme", "anna@acme.test").await;
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/tickets/{id}/messages")))
+        .session(&agent)
+        .json(&json!({"body": "<p>We will send size M today.</p>"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    // Assert 2: the customer's mailbox receives the acknowledgement and the reply, threaded.
+    let inbox = server.wait_for_inbox("dana@example.net", 2).await;
+    let inbox: Vec<String> = inbox.into_iter().map(|r| String::from_utf8_lossy(&r).into_owned()).collect();
+    let reply = inbox.iter().find(|m| m.contains("send size M today")).expect("the agent's reply arrived");
+    let number = ticket["number"].as_i64().unwrap();
+    assert!(header(reply, "Subject").unwrap().contains(&format!("[#{number}]")), "{reply}");
+    assert!(header(reply, "References").unwrap().contains("<rt1@example.net>"), "{reply}");
+    assert!(header(reply, "In-Reply-To").is_some(), "{reply}");
+    let reply_id = header(reply, "Message-ID").unwrap().to_owned();
+    let reply_to = header(reply, "Reply-To").unwrap().trim_matches(['<', '>']).to_owned();
+    assert!(reply_to.starts_with("support+"), "{reply_to}");
+    let ack = inbox.iter().find(|m| !m.contains("send size M today")).expect("the acknowledgement arrived");
+    assert_eq!(header(ack, "Auto-Submitted"), Some("auto-generated"));
+
+    // Act 3: the customer answers from their mail client: To the Reply-To, threading headers set.
+    let answer = format!(
+        "From: Dana Doe <dana@example.net>\r\nTo: {reply_to}\r\nSubject: Re: {}\r\nMessage-ID: <rt2@example.net>\r\n\
+         In-Reply-To: {reply_id}\r\nReferences: <rt1@example.net> {reply_id}\r\nDate: Sat, 21 Nov 2026 11:00:00 +0000\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThank you!\r\n\r\nOn Sat, Shop Support wrote:\r\n> We will send size M today.\r\n",
+        header(reply, "Subject").unwrap()
+    );
+    smtp_send(&server.smtp_url(), "dana@example.net", &reply_to, &answer).await;
+    // Assert 3: the same ticket, no new one.
+    let messages = wait_for_messages(&app, &key, id, 3).await;
+    let last = messages["data"].as_array().unwrap().last().unwrap().clone();
+    assert!(last["body_text"].as_str().unwrap().contains("Thank you!"), "{last}");
+    let list = get(&app, &key, "/api/v1/tickets?limit=10").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1, "the answer did not open a ticket");
+}

@@ -51,7 +51,7 @@ pub struct MailboxInput {
     pub aliases: Option<Vec<String>>,
     /// IMAP polling.
     pub imap: Option<Option<ImapInput>>,
-    /// Seconds between polls (30–86400).
+    /// Seconds between polls (5–86400).
     pub poll_interval_secs: Option<i64>,
     /// `smtp://user:pass@host:587` / `smtps://…` for sending; `Some(None)`: the server's `[mail]`.
     pub smtp_url: Option<Option<String>>,
@@ -131,8 +131,8 @@ pub async fn create(store: &Store, p: &Principal, input: MailboxInput) -> StoreR
         check_smtp_url(url, &mut problems);
     }
     let interval = input.poll_interval_secs.unwrap_or(60);
-    if !(30..=86_400).contains(&interval) {
-        problems.push(FieldProblem::new("/poll_interval_secs", "must be between 30 and 86400"));
+    if !(5..=86_400).contains(&interval) {
+        problems.push(FieldProblem::new("/poll_interval_secs", "must be between 5 and 86400"));
     }
     let Some(address) = address.filter(|_| problems.is_empty()) else {
         return Err(StoreError::Invalid(problems));
@@ -270,9 +270,9 @@ pub async fn update(store: &Store, p: &Principal, id: i64, input: MailboxInput) 
         check_smtp_url(url, &mut problems);
     }
     if let Some(i) = input.poll_interval_secs
-        && !(30..=86_400).contains(&i)
+        && !(5..=86_400).contains(&i)
     {
-        problems.push(FieldProblem::new("/poll_interval_secs", "must be between 30 and 86400"));
+        problems.push(FieldProblem::new("/poll_interval_secs", "must be between 5 and 86400"));
     }
     if !problems.is_empty() {
         return Err(StoreError::Invalid(problems));
