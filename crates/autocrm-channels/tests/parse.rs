@@ -122,19 +122,12 @@ const AUTOMATION_FLAGS: &[&str] =
 
 fn automation_flags(m: &ParsedEmail) -> BTreeSet<String> {
     let a = &m.automation;
-    [
-        a.auto_submitted,
-        a.bulk_precedence,
-        a.mailing_list,
-        a.null_return_path,
-        a.role_sender,
-        a.autoresponder_marker,
-    ]
-    .iter()
-    .zip(AUTOMATION_FLAGS)
-    .filter(|(on, _)| **on)
-    .map(|(_, name)| (*name).to_owned())
-    .collect()
+    [a.auto_submitted, a.bulk_precedence, a.mailing_list, a.null_return_path, a.role_sender, a.autoresponder_marker]
+        .iter()
+        .zip(AUTOMATION_FLAGS)
+        .filter(|(on, _)| **on)
+        .map(|(_, name)| (*name).to_owned())
+        .collect()
 }
 
 /// Collects every mismatch of one run, so a failure report lists them all.
@@ -206,9 +199,8 @@ impl Checker {
         if let Some(expected) = facts.get("error") {
             assert_eq!(facts.len(), 1, "{at}: an error entry asserts nothing else");
             let ok = match (expected.as_str(), result) {
-                (Some("too_large"), Err(ParseError::TooLarge { .. })) | (Some("malformed"), Err(ParseError::Malformed(_))) => {
-                    true
-                }
+                (Some("too_large"), Err(ParseError::TooLarge { .. }))
+                | (Some("malformed"), Err(ParseError::Malformed(_))) => true,
                 (Some("too_large" | "malformed"), _) => false,
                 _ => panic!("{at}: unknown error kind {expected}"),
             };
@@ -443,7 +435,10 @@ fn the_manifest_covers_every_file_in_order_and_is_consistent() {
             assert_eq!(kind, "new_ticket", "{at}: only a new ticket is acknowledged");
         }
         if kind == "bounce" {
-            assert!(entry.parse.get("bounce").is_some_and(Value::is_object), "{at}: a bounce outcome needs bounce facts");
+            assert!(
+                entry.parse.get("bounce").is_some_and(Value::is_object),
+                "{at}: a bounce outcome needs bounce facts"
+            );
         }
         if kind == "rejected" {
             assert!(at.ends_with("-oversize.eml"), "{at}: the replay only applies the small limit to *-oversize.eml");
@@ -475,9 +470,8 @@ fn caught_a_panic(result: &Result<ParsedEmail, ParseError>) -> bool {
     matches!(result, Err(ParseError::Malformed(m)) if m.contains("could not be read"))
 }
 
-static SMALL_CORPUS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
-    MANIFEST.iter().map(|e| raw_of(&e.file)).filter(|raw| raw.len() < 64 * 1024).collect()
-});
+static SMALL_CORPUS: LazyLock<Vec<Vec<u8>>> =
+    LazyLock::new(|| MANIFEST.iter().map(|e| raw_of(&e.file)).filter(|raw| raw.len() < 64 * 1024).collect());
 
 #[derive(Debug, Clone)]
 enum Mutation {
@@ -587,10 +581,31 @@ fn zz_dump() {
         let r = parse_file(&e.file);
         match r {
             Ok(m) => {
-                println!("===== {} =====\nsubject={:?} from={:?} mid={:?}\nirt={:?} refs={:?} to={:?} cc={:?} dt={:?} rp={:?} date={:?}", e.file, m.subject, m.from, m.message_id, m.in_reply_to, m.references, m.to.iter().map(|a|&a.email).collect::<Vec<_>>(), m.cc.iter().map(|a|&a.email).collect::<Vec<_>>(), m.delivered_to, m.return_path, m.date);
+                println!(
+                    "===== {} =====\nsubject={:?} from={:?} mid={:?}\nirt={:?} refs={:?} to={:?} cc={:?} dt={:?} rp={:?} date={:?}",
+                    e.file,
+                    m.subject,
+                    m.from,
+                    m.message_id,
+                    m.in_reply_to,
+                    m.references,
+                    m.to.iter().map(|a| &a.email).collect::<Vec<_>>(),
+                    m.cc.iter().map(|a| &a.email).collect::<Vec<_>>(),
+                    m.delivered_to,
+                    m.return_path,
+                    m.date
+                );
                 println!("--new--\n{}\n--quoted--\n{}\n--sig--\n{:?}", m.text_new, m.text_quoted, m.signature);
-                println!("auto={:?}\nbounce={:?}\natt={:?} skipped={}", m.automation, m.bounce, m.attachments.iter().take(9).map(describe).collect::<Vec<_>>(), m.skipped_attachments.len());
-                if let Some(h) = &m.html { println!("--html--\n{}", &h[..h.len().min(600)]); }
+                println!(
+                    "auto={:?}\nbounce={:?}\natt={:?} skipped={}",
+                    m.automation,
+                    m.bounce,
+                    m.attachments.iter().take(9).map(describe).collect::<Vec<_>>(),
+                    m.skipped_attachments.len()
+                );
+                if let Some(h) = &m.html {
+                    println!("--html--\n{}", &h[..h.len().min(600)]);
+                }
             }
             Err(err) => println!("===== {} ===== ERR {err}", e.file),
         }

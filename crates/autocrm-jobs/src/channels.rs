@@ -127,6 +127,10 @@ async fn poll_one(store: &Store, m: &mailbox_rows::Model, accept_invalid_certs: 
     let auth = Authenticator::system().ok();
     let mut stored = 0;
     for msg in &fetched.messages {
+        if email_in::known_duplicate(store, m, &msg.raw).await?.is_some() {
+            mailboxes::save_cursor(store, m.id, fetched.uid_validity, msg.uid).await?;
+            continue;
+        }
         let results = match &auth {
             // DKIM and DMARC from the message itself; SPF needs the client, which IMAP does not tell.
             Some(a) => Some(a.verify(&msg.raw, None, None, None).await),
@@ -150,4 +154,69 @@ async fn poll_one(store: &Store, m: &mailbox_rows::Model, accept_invalid_certs: 
         }
     }
     Ok((stored, full))
+}
+
+/// Runs one [`autocrm_store::notifications::NOTIFY_AGENT`] job: e-mails an
+/// agent that they were assigned a ticket or mentioned in a note, rendered
+/// with the workspace's template in its locale, through the server's
+/// `[mail]` (marked `Auto-Submitted: auto-generated`). Without `[mail]`
+/// the in-app notification is all there is.
+pub async fn run_notify_agent(
+    store: &Store,
+    public_url: &str,
+    mailer: Option<&crate::mail::Mailer>,
+    job: &job_rows::Model,
+) -> anyhow::Result<()> {
+    use autocrm_channels::email::templates::{Notice, render};
+    use autocrm_store::entity::{tickets, users, workspaces};
+    use sea_orm::EntityTrait as _;
+    let Some(mailer) = mailer else {
+        return Ok(autocrm_store::jobs::complete(store, job.id).await?);
+    };
+    let p = &job.payload;
+    let notice = if p["kind"] == "mention" { Notice::Mentioned } else { Notice::Assigned };
+    let conn = store.connection();
+    let user = users::Entity::find_by_id(p["user_id"].as_i64().unwrap_or_default()).one(conn).await?;
+    let ticket = tickets::Entity::find_by_id(p["ticket_id"].as_i64().unwrap_or_default()).one(conn).await?;
+    let ws = workspaces::Entity::find_by_id(job.workspace_id).one(conn).await?;
+    let (Some(user), Some(ticket), Some(ws)) = (user, ticket, ws) else {
+        return Ok(autocrm_store::jobs::complete(store, job.id).await?);
+    };
+    if !user.active || ticket.workspace_id != ws.id {
+        return Ok(autocrm_store::jobs::complete(store, job.id).await?);
+    }
+    let set = email_out::template_for(conn, ws.id, notice, &ws.locale).await?;
+    let base = public_url.trim_end_matches('/');
+    let ctx = serde_json::json!({
+        "workspace": {"name": ws.name},
+        "ticket": {"number": ticket.number, "subject": ticket.subject, "url": format!("{base}/tickets/{}", ticket.id)},
+        "agent": {"name": user.name},
+        "actor": {"name": p["actor_name"]},
+        "excerpt": p["excerpt"],
+    });
+    let rendered = match render(&set, &ctx) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(job = job.id, error = %e, "an agent notification template does not render; dropping the e-mail");
+            return Ok(autocrm_store::jobs::complete(store, job.id).await?);
+        }
+    };
+    let email = autocrm_store::jobs::Email {
+        to: user.email.clone(),
+        to_name: user.name.clone(),
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+    };
+    match mailer.send(&email).await {
+        Ok(()) => Ok(autocrm_store::jobs::complete(store, job.id).await?),
+        Err(e) if job.attempts >= MAX_ATTEMPTS => {
+            tracing::error!(job = job.id, error = %format!("{e:#}"), "giving up on an agent notification e-mail");
+            Ok(autocrm_store::jobs::complete(store, job.id).await?)
+        }
+        Err(e) => {
+            let delay = crate::worker::infrastructure_backoff(job.attempts);
+            Ok(autocrm_store::jobs::retry_at(store, job.id, store.now() + delay, &format!("{e:#}")).await?)
+        }
+    }
 }

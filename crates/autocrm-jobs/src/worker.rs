@@ -141,6 +141,9 @@ impl Worker {
         let result = match job.kind.as_str() {
             jobs::WEBHOOK_DELIVERY => webhooks::run_delivery(&self.store, &self.deliverer, &job).await,
             crate::mail::SEND_EMAIL => crate::mail::run_send(&self.store, self.mailer.as_ref(), &job).await,
+            autocrm_store::notifications::NOTIFY_AGENT => {
+                crate::channels::run_notify_agent(&self.store, &self.cfg.public_url, self.mailer.as_ref(), &job).await
+            }
             crate::channels::SEND_CHANNEL_EMAIL => {
                 crate::channels::run_send(&self.store, &self.cfg.public_url, self.mailer.as_ref(), &job).await
             }

@@ -84,11 +84,11 @@ pub(crate) async fn record(
     ws: i64,
     rows: &[events::Model],
     now: DateTime<Utc>,
-) -> StoreResult<()> {
+) -> StoreResult<bool> {
     let wanted: Vec<(&events::Model, i64, &'static str)> =
         rows.iter().filter_map(|e| recipient(e).map(|(user, kind)| (e, user, kind))).collect();
     if wanted.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     // Emitters already checked the recipients; this keeps the table's rule in one place.
     let ids: BTreeSet<i64> = wanted.iter().map(|(_, user, _)| *user).collect();
@@ -104,9 +104,27 @@ pub(crate) async fn record(
         .await?
         .into_iter()
         .collect();
+    let wanted: Vec<(&events::Model, i64, &'static str)> =
+        wanted.into_iter().filter(|(e, user, _)| staff.contains(user) && e.ticket_id.is_some()).collect();
+    let excerpt = |e: &events::Model| -> String {
+        e.data["message"]["excerpt"].as_str().unwrap_or_default().chars().take(200).collect()
+    };
+    let mails: Vec<crate::entity::jobs::ActiveModel> = wanted
+        .iter()
+        .map(|(e, user, kind)| crate::entity::jobs::ActiveModel {
+            workspace_id: Set(ws),
+            kind: Set(NOTIFY_AGENT.to_owned()),
+            payload: Set(serde_json::json!({"user_id": user, "kind": kind, "ticket_id": e.ticket_id,
+                "actor_name": e.actor_name, "excerpt": excerpt(e)})),
+            run_at: Set(now),
+            attempts: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
     let new_rows: Vec<notifications::ActiveModel> = wanted
         .into_iter()
-        .filter(|(e, user, _)| staff.contains(user) && e.ticket_id.is_some())
         .map(|(e, user, kind)| notifications::ActiveModel {
             workspace_id: Set(ws),
             user_id: Set(user),
@@ -115,18 +133,25 @@ pub(crate) async fn record(
             message_id: Set((kind == MENTION).then_some(e.subject_id).flatten()),
             event_seq: Set(e.seq),
             actor_name: Set(e.actor_name.clone()),
-            excerpt: Set(e.data["message"]["excerpt"].as_str().unwrap_or_default().chars().take(200).collect()),
+            excerpt: Set(excerpt(e)),
             read_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
         })
         .collect();
-    if !new_rows.is_empty() {
-        notifications::Entity::insert_many(new_rows).exec_without_returning(conn).await?;
+    if new_rows.is_empty() {
+        return Ok(false);
     }
-    Ok(())
+    // Each notification is also e-mailed to the agent (by the workers, rendered
+    // with the workspace's template), in the same transaction.
+    notifications::Entity::insert_many(new_rows).exec_without_returning(conn).await?;
+    crate::entity::jobs::Entity::insert_many(mails).exec_without_returning(conn).await?;
+    Ok(true)
 }
+
+/// Job kind: e-mail one notification to the agent it is for.
+pub const NOTIFY_AGENT: &str = "notification.email";
 
 /// Who an event notifies, and why.
 fn recipient(e: &events::Model) -> Option<(i64, &'static str)> {

@@ -217,7 +217,7 @@ impl Tx {
             .exec_without_returning(&txn)
             .await?;
         // Agents' notifications (mentions, assignments) commit with their events.
-        crate::notifications::record(&txn, ws, &rows, now).await?;
+        jobs_enqueued |= crate::notifications::record(&txn, ws, &rows, now).await?;
 
         // The outbox: one delivery job per (subscription, event).
         let hooks = webhooks::Entity::find()

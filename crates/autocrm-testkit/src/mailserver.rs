@@ -14,10 +14,13 @@
 //!
 //! Invariants: `start` returns only once IMAP greets and SMTP accepts
 //! connections; dropping the server kills both processes (Dovecot with its
-//! whole process group) and removes the directory. Needs `dovecot-imapd`, `openssl` and `python3 -m aiosmtpd`
-//! (`.ci/run` installs them). As root, Dovecot's mail processes run as the
-//! `dovecot` user (Dovecot refuses mail access as root) and login processes
-//! as `dovenull`; the maildirs are made writable for them.
+//! whole process group) and removes the directory.
+//!
+//! Needs `dovecot-imapd`, `openssl` and `python3 -m aiosmtpd` (`.ci/run`
+//! installs them). As root, Dovecot's mail processes run as the `dovecot`
+//! user (Dovecot refuses mail access as root) and login processes as
+//! `dovenull`; the maildirs are made writable for them. As any other user,
+//! every Dovecot process runs as that user.
 
 use std::fmt::Write as _;
 use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
@@ -109,7 +112,10 @@ impl MailServer {
             match server.start_dovecot(&dovecot).await {
                 Ok(()) => break,
                 Err(log) if attempt < 3 && log.contains("Address already in use") => {}
-                Err(log) => panic!("dovecot did not start (config {}):\n{log}", server.path("dovecot.conf").display()),
+                Err(log) => panic!(
+                    "dovecot did not start (config {}; is dovecot-imapd installed? run .ci/run):\n{log}",
+                    server.path("dovecot.conf").display()
+                ),
             }
         }
         server.wait_for_smtp().await;

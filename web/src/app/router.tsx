@@ -18,7 +18,7 @@ export const router = createBrowserRouter([
       { index: true, element: <Navigate to="/queue/mine" replace /> },
       { path: 'queue/:viewId?', element: <QueueRoute /> },
       { path: 'tickets/:ticketId', element: <TicketRoute /> },
-      { path: 'settings/:tab?', element: <SettingsRoute /> },
+      { path: 'settings/:tab?/:section?', element: <SettingsRoute /> },
       { path: 'macros', element: <MacrosRoute /> },
       { path: 'reports', element: <ReportsRoute /> },
       { path: '*', element: <Navigate to="/queue/mine" replace /> },

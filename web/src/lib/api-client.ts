@@ -70,6 +70,15 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * A problem document's field errors by field name: the pointer without its
+ * leading slash (`/time_zone` → `time_zone`, `/imap/host` → `imap/host`).
+ */
+export function fieldErrors(error: unknown): Record<string, string> {
+  if (!(error instanceof ApiError)) return {};
+  return Object.fromEntries((error.problem?.errors ?? []).map((e) => [e.pointer.replace(/^\//, ''), e.detail]));
+}
+
 /** Posts `multipart/form-data` (file uploads), with the CSRF token and problem errors like `api`. */
 export async function postForm<T>(path: string, form: FormData): Promise<T> {
   const headers = new Headers();

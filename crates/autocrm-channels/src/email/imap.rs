@@ -200,15 +200,14 @@ pub async fn check(settings: &ImapSettings) -> Result<(), ImapError> {
 pub async fn append(settings: &ImapSettings, raw: &[u8]) -> Result<(), ImapError> {
     let t = TIMEOUTS;
     let mut session = connect(settings, t).await?;
+    // Servers refuse an APPEND to a missing folder before taking the message,
+    // which async-imap reports without the reason: ask first.
+    examine(&mut session, settings, t).await?;
     let folder = encode_mailbox_name(&settings.folder);
-    match within(t.command, session.append(&folder, None, None, raw)).await? {
-        Ok(()) => {}
-        // A missing folder is answered `NO [TRYCREATE]` (RFC 3501 §6.3.11).
-        Err(ProtoError::No(text)) if text.contains("TryCreate") || text.contains("TRYCREATE") => {
-            return Err(ImapError::NoFolder(settings.folder.clone()));
-        }
-        Err(e) => return Err(protocol(e)),
-    }
+    within(t.command, session.append(&folder, None, None, raw)).await?.map_err(|e| match e {
+        ProtoError::Append => ImapError::Protocol("the server refused the message".into()),
+        other => protocol(other),
+    })?;
     logout(session, t).await;
     Ok(())
 }
@@ -313,7 +312,7 @@ async fn connect(settings: &ImapSettings, t: Timeouts) -> Result<Session<Stream>
             greeting(&mut plain, &target, t).await?;
             within(t.command, plain.run_command_and_check_ok("STARTTLS", None)).await?.map_err(|e| match e {
                 ProtoError::No(text) | ProtoError::Bad(text) => {
-                    ImapError::Tls(format!("{target} refused STARTTLS ({text})"))
+                    ImapError::Tls(format!("{target} refused STARTTLS ({})", server_text(&text)))
                 }
                 other => protocol(other),
             })?;
@@ -329,7 +328,7 @@ async fn connect(settings: &ImapSettings, t: Timeouts) -> Result<Session<Stream>
     };
     match within(t.command, client.login(&settings.username, &settings.password)).await? {
         Ok(session) => Ok(session),
-        Err((ProtoError::No(text) | ProtoError::Bad(text), _)) => Err(ImapError::Auth(text)),
+        Err((ProtoError::No(text) | ProtoError::Bad(text), _)) => Err(ImapError::Auth(server_text(&text))),
         Err((ProtoError::Validate(_), _)) => {
             Err(ImapError::Auth("the user name or password contains a line break, which IMAP cannot send".into()))
         }
@@ -443,6 +442,14 @@ async fn within<T>(limit: Duration, fut: impl Future<Output = T>) -> Result<T, I
     tokio::time::timeout(limit, fut).await.map_err(|_| ImapError::Timeout)
 }
 
+/// The server's own words from async-imap's `code: …, info: Some("…")`
+/// rendering of a NO/BAD answer (what an admin can act on), else all of it.
+fn server_text(text: &str) -> String {
+    text.split_once("info: Some(\"")
+        .and_then(|(_, rest)| rest.strip_suffix("\")"))
+        .map_or_else(|| text.to_owned(), |info| info.replace("\\\"", "\""))
+}
+
 fn protocol(e: ProtoError) -> ImapError {
     match e {
         ProtoError::ConnectionLost => ImapError::Protocol("the server closed the connection".into()),
@@ -508,6 +515,14 @@ mod tests {
         assert_eq!(encode_mailbox_name("Tom & Jerry"), "Tom &- Jerry");
         assert_eq!(encode_mailbox_name("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
         assert_eq!(encode_mailbox_name("Entwürfe"), "Entw&APw-rfe");
+    }
+
+    #[test]
+    fn server_answers_are_reduced_to_the_servers_words() {
+        let text =
+            r#"code: Some(AuthenticationFailed), info: Some("[AUTHENTICATIONFAILED] Authentication \"x\" failed.")"#;
+        assert_eq!(server_text(text), r#"[AUTHENTICATIONFAILED] Authentication "x" failed."#);
+        assert_eq!(server_text("something else"), "something else");
     }
 
     #[test]

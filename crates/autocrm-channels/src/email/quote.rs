@@ -32,6 +32,41 @@ enum Kind {
     Delimiter,
 }
 
+/// First words of attribution lines: en, de, fr, es, nl, pt, it.
+const ATTRIBUTION_LEADS: &[&str] = &["on ", "am ", "le ", "el ", "op ", "em ", "il "];
+
+/// Inner text of dashed separator lines ("-----Original Message-----").
+const SEPARATOR_MARKERS: &[&str] = &[
+    "original message",
+    "forwarded message",
+    "ursprüngliche nachricht",
+    "original-nachricht",
+    "weitergeleitete nachricht",
+    "message d'origine",
+    "message transféré",
+    "mensaje original",
+    "mensaje reenviado",
+    "oorspronkelijk bericht",
+    "doorgestuurd bericht",
+];
+
+/// Starts of mobile-client trailers ("Sent from my iPhone").
+const MOBILE_TRAILERS: &[&str] = &[
+    "sent from my ",
+    "sent from mail for windows",
+    "sent from outlook",
+    "sent from yahoo mail",
+    "sent from samsung",
+    "sent from proton mail",
+    "get outlook for ",
+    "envoyé de mon ",
+    "enviado desde mi ",
+    "verzonden vanaf mijn ",
+    "verstuurd vanaf mijn ",
+    "inviato da ",
+    "enviado do meu ",
+];
+
 /// How far to look ahead for the rest of an Outlook header block.
 const HEADER_BLOCK_LINES: usize = 10;
 
@@ -144,8 +179,7 @@ fn is_quoted_line(line: &str) -> bool {
 /// The number of lines (1 to 3) an attribution starting at `i` spans.
 fn attribution_len(lines: &[&str], i: usize) -> Option<usize> {
     let first = lines[i].trim().to_lowercase();
-    const LEADS: &[&str] = &["on ", "am ", "le ", "el ", "op ", "em ", "il "];
-    if !LEADS.iter().any(|lead| first.starts_with(lead)) {
+    if !ATTRIBUTION_LEADS.iter().any(|lead| first.starts_with(lead)) {
         return None;
     }
     let mut joined = String::new();
@@ -195,20 +229,12 @@ fn is_separator_line(line: &str) -> bool {
         return false;
     }
     let inner = t.trim_matches(|c: char| c == '-' || c == '_' || c.is_whitespace());
-    const MARKERS: &[&str] = &[
-        "original message",
-        "forwarded message",
-        "ursprüngliche nachricht",
-        "original-nachricht",
-        "weitergeleitete nachricht",
-        "message d'origine",
-        "message transféré",
-        "mensaje original",
-        "mensaje reenviado",
-        "oorspronkelijk bericht",
-        "doorgestuurd bericht",
-    ];
-    MARKERS.contains(&inner)
+    // Bounces: qmail's "--- Below this line is a copy of the message.", Exim's
+    // "------ This is a copy of the message, including all the headers. ------".
+    if inner.contains("copy of the message") {
+        return true;
+    }
+    SEPARATOR_MARKERS.contains(&inner)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -262,22 +288,7 @@ fn is_mobile_trailer(line: &str) -> bool {
     if t.len() > 80 {
         return false;
     }
-    const STARTS: &[&str] = &[
-        "sent from my ",
-        "sent from mail for windows",
-        "sent from outlook",
-        "sent from yahoo mail",
-        "sent from samsung",
-        "sent from proton mail",
-        "get outlook for ",
-        "envoyé de mon ",
-        "enviado desde mi ",
-        "verzonden vanaf mijn ",
-        "verstuurd vanaf mijn ",
-        "inviato da ",
-        "enviado do meu ",
-    ];
-    STARTS.iter().any(|s| t.starts_with(s)) || (t.starts_with("von meinem ") && t.ends_with("gesendet"))
+    MOBILE_TRAILERS.iter().any(|s| t.starts_with(s)) || (t.starts_with("von meinem ") && t.ends_with("gesendet"))
 }
 
 /// Marks the signature in the new text: from the first `-- ` delimiter to

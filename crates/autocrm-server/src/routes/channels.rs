@@ -497,6 +497,9 @@ async fn inbound_email(State(app): State<AppState>, headers: HeaderMap, body: By
     if body.is_empty() {
         return Err(ApiError::field("/message", "is empty"));
     }
+    if let Some(dup) = autocrm_store::channels::email_in::known_duplicate(&app.store, &mailbox, &body).await? {
+        return Ok(Json(dup.into()));
+    }
     let auth = sender_auth(&headers, &body).await;
     let out = autocrm_store::channels::email_in::ingest(&app.store, &mailbox, &body, auth).await?;
     Ok(Json(out.into()))

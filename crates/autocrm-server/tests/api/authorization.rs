@@ -62,12 +62,19 @@ struct Fixture {
     webhook: i64,
     delivery: i64,
     attachment: String,
+    /// An inbound token of an acme mailbox.
+    mailbox_token: String,
+    /// A channel record of the test ticket with its raw message.
+    channel_record: i64,
+    /// Carla's unsubscribe token.
+    unsubscribe: String,
 }
 
 enum Body {
     None,
     Json(Value),
     Multipart(String, Vec<u8>),
+    Raw(&'static str, Vec<u8>),
 }
 
 async fn json_of(res: reqwest::Response) -> Value {
@@ -156,7 +163,26 @@ async fn fixture(app: &TestApp, admin: &Session, carla: &Session) -> Fixture {
             .unwrap(),
     )
     .await;
+    let (mailbox, mailbox_token) = autocrm_store::channels::mailboxes::create(
+        &app.store,
+        &Principal::system(app.ws),
+        autocrm_store::channels::mailboxes::MailboxInput { address: Some("matrix@acme.test".into()), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let raw = format!(
+        "From: carla@customer.test\r\nTo: matrix@acme.test\r\nSubject: Re: mine [#{}]\r\nMessage-ID: <fixture@customer.test>\r\n\r\nhello\r\n",
+        t["number"]
+    );
+    let ingested = autocrm_store::channels::email_in::ingest(&app.store, &mailbox, raw.as_bytes(), None).await.unwrap();
+    assert_eq!(ingested.ticket_id, Some(ticket), "the fixture mail joins the test ticket");
+    let records = autocrm_store::channels::for_ticket(&app.store, &Principal::system(app.ws), ticket).await.unwrap();
+    let contact = t["requester"]["id"].as_i64().unwrap();
+    let prefs = autocrm_store::channels::email_out::set_preferences(&app.store, app.ws, contact, None, None).await.unwrap();
     Fixture {
+        mailbox_token,
+        channel_record: records.iter().find(|r| r.raw_sha256.is_some()).unwrap().id,
+        unsubscribe: prefs.unsubscribe_token,
         ticket,
         merge_target: target["id"].as_i64().unwrap(),
         contact: t["requester"]["id"].as_i64().unwrap(),
@@ -175,7 +201,7 @@ async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &
     let system = Principal::system(app.ws);
     let id = if path == "/api/v1/search" {
         return format!("{path}?q=mine"); // `q` is required
-    } else if path.contains("{token}") {
+    } else if path.contains("{token}") && !path.contains("/unsubscribe/") {
         // A fresh invitation per request: accepting one uses it up.
         let input = autocrm_store::invitations::NewInvitation {
             email: autocrm_domain::EmailAddress::parse(&format!("invitee{}@acme.test", fresh())).unwrap(),
@@ -211,6 +237,8 @@ async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &
             role: autocrm_domain::Role::Agent,
         };
         autocrm_store::invitations::invite(&app.store, &system, input).await.unwrap().user.id.to_string()
+    } else if path.contains("/unsubscribe/{token}") {
+        return path.replace("{token}", &f.unsubscribe);
     } else if !path.contains("{id}") {
         String::new()
     } else if path == "/api/v1/tickets/{id}/merge" {
@@ -269,6 +297,23 @@ async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &
         }
         autocrm_store::commerce::put_subscription(&app.store, &system, &sub).await.unwrap();
         return path.replace("{id}", &f.ticket.to_string()).replace("{subscription_id}", &id);
+    } else if path.starts_with("/api/v1/channels/mailboxes/") {
+        // A fresh mailbox per request (DELETE uses it up), with IMAP settings to test.
+        let input = autocrm_store::channels::mailboxes::MailboxInput {
+            address: Some(format!("box{}@acme.test", fresh())),
+            imap: Some(Some(autocrm_store::channels::mailboxes::ImapInput {
+                host: "127.0.0.1".into(),
+                port: 9,
+                security: "plain".into(),
+                username: "box".into(),
+                password: Some("pw".into()),
+                folder: "INBOX".into(),
+            })),
+            ..Default::default()
+        };
+        autocrm_store::channels::mailboxes::create(&app.store, &system, input).await.unwrap().0.id.to_string()
+    } else if path.starts_with("/api/v1/deliveries/") {
+        f.channel_record.to_string()
     } else if path.starts_with("/api/v1/tickets/") {
         f.ticket.to_string()
     } else if path.starts_with("/api/v1/contacts/") {
@@ -341,6 +386,18 @@ fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
             let (ct, bytes) = multipart(&format!("file{n}.txt"), "text/plain", b"hello", None);
             return Body::Multipart(ct, bytes);
         }
+        ("POST", "/api/v1/channels/email/inbound") => {
+            let raw = format!(
+                "From: matrix{n}@example.test\r\nTo: matrix@acme.test\r\nSubject: matrix {n}\r\nMessage-ID: <m{n}@example.test>\r\n\r\nhello\r\n"
+            );
+            return Body::Raw("message/rfc822", raw.into_bytes());
+        }
+        ("POST", "/api/v1/channels/email/unsubscribe/{token}" | "/api/v1/channels/mailboxes/{id}/rotate-token" | "/api/v1/channels/mailboxes/{id}/test") => {
+            return Body::None;
+        }
+        ("POST", "/api/v1/channels/mailboxes") => json!({"address": format!("new{n}@acme.test")}),
+        ("PATCH", "/api/v1/channels/mailboxes/{id}") => json!({"name": format!("Box {n}")}),
+        ("PATCH", "/api/v1/contacts/{id}/channel-preferences") => json!({"email_notifications": n % 2 == 0}),
         ("POST", "/api/v1/session") => json!({"workspace": "acme", "email": "anna@acme.test", "password": PASSWORD}),
         ("POST", "/api/v1/tickets") => {
             json!({"subject": format!("matrix {n}"), "requester": {"email": "m@example.test"}})
@@ -456,8 +513,11 @@ async fn every_route_answers_each_principal_as_its_policy_says() {
                 Body::None => req,
                 Body::Json(v) => req.json(&v),
                 Body::Multipart(ct, bytes) => req.header("content-type", ct).body(bytes),
+                Body::Raw(ct, bytes) => req.header("content-type", ct).body(bytes),
             };
             req = match &who {
+                // The inbound endpoint's credential is the mailbox's token, whoever holds it.
+                _ if path == "/api/v1/channels/email/inbound" => req.bearer_auth(&f.mailbox_token),
                 Who::Anonymous => req,
                 Who::Key(k, _) => req.key(k),
                 Who::Customer(s, _) | Who::Agent(s) | Who::Admin(s) | Who::ForeignAdmin(s) => {

@@ -473,3 +473,30 @@ async fn a_customer_mail_round_trips_through_imap_and_smtp_on_one_ticket() {
     let list = get(&app, &key, "/api/v1/tickets?limit=10").await;
     assert_eq!(list["data"].as_array().unwrap().len(), 1, "the answer did not open a ticket");
 }
+
+#[tokio::test]
+async fn an_agent_is_emailed_when_assigned_a_ticket() {
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app().await;
+    let _workers = app.spawn_channel_workers(Some(autocrm_testkit::MailConfig {
+        smtp_url: format!("smtp://{}", smtp.addr),
+        from: "Acme <no-reply@acme.test>".into(),
+    }));
+    let admin = app.login("acme", "admin@acme.test").await;
+    let agents: Value = app.http.get(app.url("/api/v1/users?role=agent")).session(&admin).send().await.unwrap().json().await.unwrap();
+    let anna = agents["data"][0]["id"].as_i64().unwrap();
+    let res = app
+        .http
+        .post(app.url("/api/v1/tickets"))
+        .session(&admin)
+        .json(&json!({"subject": "Damaged lamp", "requester": {"email": "erin@example.net"}, "assignee_id": anna}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let mail = &smtp.wait_for(1).await[0];
+    assert!(mail.contains("anna@acme.test"), "{mail}");
+    assert!(mail.contains("Damaged lamp"), "{mail}");
+    assert!(mail.contains("Auto-Submitted: auto-generated"), "{mail}");
+    assert!(mail.contains("/tickets/"), "a link to the ticket: {mail}");
+}

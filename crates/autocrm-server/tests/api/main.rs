@@ -8,6 +8,7 @@ mod bad_input;
 mod cluster;
 mod commerce;
 mod email;
+mod email_corpus;
 mod invitations;
 mod limits;
 mod macros;

@@ -123,6 +123,20 @@ pub async fn ingest(
     }
 }
 
+/// The stored result when `raw` was already received by this workspace, so
+/// callers can skip costly work (DNS lookups for DKIM/DMARC) for duplicates.
+pub async fn known_duplicate(store: &Store, mailbox: &mailboxes::Model, raw: &[u8]) -> StoreResult<Option<Ingested>> {
+    let ws = mailbox.workspace_id;
+    let settings = super::settings(&store.db, store, ws).await?;
+    let Ok(parsed) = autocrm_channels::email::parse_with_limits(raw, &settings.limits()) else {
+        return Ok(None);
+    };
+    match find_dedupe(&store.db, ws, &parsed.dedupe_key()).await? {
+        Some(existing) => Ok(Some(duplicate_of(&store.db, &existing).await?)),
+        None => Ok(None),
+    }
+}
+
 struct Work<'a> {
     mailbox: &'a mailboxes::Model,
     settings: &'a channel_settings::Model,

@@ -10,6 +10,8 @@
 pub mod email_in;
 pub mod email_out;
 pub mod mailboxes;
+pub mod sms;
+pub mod api;
 
 use autocrm_channels::email::Limits;
 use chrono::TimeDelta;

@@ -69,6 +69,119 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/email/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receives one raw RFC 5322 message for a mailbox (for forwarding
+         *     providers and MTAs). Authenticated by the mailbox's inbound token as a
+         *     bearer token. Idempotent: the same message again answers `duplicate`.
+         */
+        post: operations["inbound_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/email/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unsubscribe link's page: a button that confirms (so link scanners
+         *     that follow every URL do not unsubscribe anyone).
+         */
+        get: operations["unsubscribe_page"];
+        put?: never;
+        /** Opts the customer out of automatic e-mail (RFC 8058 one-click unsubscribe). */
+        post: operations["unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/mailboxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every mailbox of the workspace. */
+        get: operations["list_mailboxes"];
+        put?: never;
+        /** Creates a mailbox; the response carries its inbound token, shown only now. */
+        post: operations["create_mailbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/mailboxes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One mailbox. */
+        get: operations["get_mailbox"];
+        put?: never;
+        post?: never;
+        /** Deletes a mailbox; its messages stay on their tickets. */
+        delete: operations["delete_mailbox"];
+        options?: never;
+        head?: never;
+        /** Changes a mailbox. A new IMAP server or folder restarts polling from its first message. */
+        patch: operations["update_mailbox"];
+        trace?: never;
+    };
+    "/api/v1/channels/mailboxes/{id}/rotate-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issues a new inbound token; the old one stops working at once. */
+        post: operations["rotate_mailbox_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/mailboxes/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Logs in to the mailbox's IMAP server and selects its folder. */
+        post: operations["test_mailbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/companies": {
         parameters: {
             query?: never;
@@ -141,6 +254,23 @@ export interface paths {
         patch: operations["update_contact"];
         trace?: never;
     };
+    "/api/v1/contacts/{id}/channel-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Sets a contact's notification preferences (per channel). */
+        patch: operations["update_contact_preferences"];
+        trace?: never;
+    };
     "/api/v1/custom-fields": {
         parameters: {
             query?: never;
@@ -174,6 +304,23 @@ export interface paths {
         head?: never;
         /** Changes a field definition (key and type are fixed). */
         patch: operations["update_custom_field"];
+        trace?: never;
+    };
+    "/api/v1/deliveries/{id}/raw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads a channel record's raw message (`.eml`), as received or sent. */
+        get: operations["get_raw_message"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/events": {
@@ -781,6 +928,26 @@ export interface paths {
         put?: never;
         /** Skips the next delivery (the charge moves one interval later). */
         post: operations["skip_subscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A ticket's channel records: every message as it crossed a channel, with
+         *     addresses, threading headers, authentication results and delivery state.
+         */
+        get: operations["list_ticket_deliveries"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1686,6 +1853,13 @@ export interface components {
              */
             solved: number;
         };
+        /** @description A ticket's channel records. */
+        DeliveryList: {
+            /** @description Oldest first. */
+            data: components["schemas"]["DeliveryOut"][];
+            /** @description Always `null`: the whole list is one page. */
+            next_cursor?: string | null;
+        };
         /** @description One delivery attempt. */
         DeliveryOut: {
             /**
@@ -1830,6 +2004,70 @@ export interface components {
             tracking_url?: string | null;
             /** @description The lines in this shipment. */
             line_ids?: string[];
+        };
+        /** @description IMAP settings. The password is write-only: omit it on update to keep the stored one. */
+        ImapIn: {
+            /** @description Server host. */
+            host: string;
+            /**
+             * Format: int32
+             * @description Port (993 for TLS, 143 for STARTTLS).
+             */
+            port: number;
+            /** @description `tls`, `starttls` or `plain`. */
+            security?: string;
+            /** @description Login. */
+            username: string;
+            /** @description Password (write-only). */
+            password?: string | null;
+            /** @description Folder to poll (default `INBOX`). */
+            folder?: string;
+        };
+        /** @description IMAP settings as shown (no password). */
+        ImapOut: {
+            /** @description Server host. */
+            host: string;
+            /**
+             * Format: int64
+             * @description Port.
+             */
+            port: number;
+            /** @description `tls`, `starttls` or `plain`. */
+            security: string;
+            /** @description Login. */
+            username: string;
+            /** @description Whether a password is stored (it is never shown). */
+            password_set: boolean;
+            /** @description Folder polled. */
+            folder: string;
+        };
+        /** @description What became of an inbound message. */
+        InboundOut: {
+            /** @description `new_ticket`, `appended`, `duplicate`, `bounce` or `rejected`. */
+            outcome: string;
+            /**
+             * Format: int64
+             * @description The ticket it landed on.
+             */
+            ticket_id?: number | null;
+            /**
+             * Format: int64
+             * @description That ticket's number.
+             */
+            ticket_number?: number | null;
+            /**
+             * Format: int64
+             * @description The stored message.
+             */
+            message_id?: number | null;
+            /** @description Whether it had been received before (nothing changed). */
+            duplicate: boolean;
+            /** @description Whether the customer was sent an acknowledgement. */
+            acknowledged: boolean;
+            /** @description Why no automatic answer may go to it (`auto_submitted`, `bulk`, …). */
+            no_auto_reply?: string | null;
+            /** @description Flags recorded (`dmarc_failed`, `attachments_skipped`, `too_large`). */
+            flags: string[];
         };
         /**
          * @description A subscription's billing interval.
@@ -2436,6 +2674,112 @@ export interface components {
             /** @description The ticket changes it makes. */
             actions: components["schemas"]["MacroActions"];
         };
+        /** @description A mailbox with its inbound token: shown once, at creation or rotation. */
+        MailboxCreatedOut: components["schemas"]["MailboxOut"] & {
+            /** @description Bearer token for `POST /api/v1/channels/email/inbound` (`mbx_…`). */
+            inbound_token: string;
+        };
+        /** @description A new mailbox. */
+        MailboxIn: {
+            /** @description The address customers write to. */
+            address: string;
+            /** @description Display name in `From` (default: the workspace's name). */
+            name?: string;
+            /** @description Other addresses delivered to this mailbox. */
+            aliases?: string[];
+            imap?: null | components["schemas"]["ImapIn"];
+            /**
+             * Format: int64
+             * @description Seconds between polls (5–86400, default 60).
+             */
+            poll_interval_secs?: number | null;
+            /**
+             * @description SMTP server for sending (`smtp://user:pass@host:587`, `smtps://…`); write-only.
+             *     Omit to send through the server's `[mail]` settings.
+             */
+            smtp_url?: string | null;
+            /** @description Whether it receives and sends (default true). */
+            active?: boolean | null;
+        };
+        /** @description Every mailbox. */
+        MailboxList: {
+            /** @description Mailboxes, oldest first. */
+            data: components["schemas"]["MailboxOut"][];
+            /** @description Always `null`: the whole list is one page. */
+            next_cursor?: string | null;
+        };
+        /** @description A mailbox. Secrets are never shown. */
+        MailboxOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Address. */
+            address: string;
+            /** @description Display name. */
+            name: string;
+            /** @description Other addresses. */
+            aliases: string[];
+            imap?: null | components["schemas"]["ImapOut"];
+            /**
+             * Format: int64
+             * @description Seconds between polls.
+             */
+            poll_interval_secs: number;
+            /** @description Whether the mailbox has its own SMTP server (the URL is never shown). */
+            smtp_configured: boolean;
+            /** @description Whether it receives and sends. */
+            active: boolean;
+            /**
+             * Format: date-time
+             * @description Last poll.
+             */
+            last_polled_at?: string | null;
+            /** @description The last poll's error, if it failed. */
+            last_error?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
+        /** @description A change to a mailbox. */
+        MailboxPatch: {
+            /** @description New address. */
+            address?: string | null;
+            /** @description New display name. */
+            name?: string | null;
+            /** @description Replace the aliases. */
+            aliases?: string[] | null;
+            imap?: null | components["schemas"]["ImapIn"];
+            /**
+             * Format: int64
+             * @description Seconds between polls.
+             */
+            poll_interval_secs?: number | null;
+            /** @description New SMTP URL; `null` sends through the server's `[mail]`. */
+            smtp_url?: string | null;
+            /** @description Enable or disable. */
+            active?: boolean | null;
+        };
+        /** @description The result of a connection test. */
+        MailboxTestOut: {
+            /** @description Whether login and folder selection worked. */
+            ok: boolean;
+            /** @description What failed. */
+            error?: string | null;
+        };
+        /** @description A new inbound token. */
+        MailboxTokenOut: {
+            /** @description Bearer token for `POST /api/v1/channels/email/inbound` (`mbx_…`); the old one no longer works. */
+            inbound_token: string;
+        };
         /** @description Where to merge. */
         MergeIn: {
             /**
@@ -2671,6 +3015,25 @@ export interface components {
             name: string;
             /** @description E-mail, where known. */
             email?: string | null;
+        };
+        /** @description A contact's notification preferences. */
+        PreferencesIn: {
+            /** @description Automatic e-mail (acknowledgements, solved notices). */
+            email_notifications?: boolean | null;
+            /** @description Automatic text messages. */
+            sms_notifications?: boolean | null;
+        };
+        /** @description A contact's notification preferences. */
+        PreferencesOut: {
+            /**
+             * Format: int64
+             * @description The contact.
+             */
+            contact_id: number;
+            /** @description Automatic e-mail. */
+            email_notifications: boolean;
+            /** @description Automatic text messages. */
+            sms_notifications: boolean;
         };
         /** @description An agent's presence on a ticket. */
         PresenceIn: {
@@ -3651,6 +4014,334 @@ export interface operations {
             };
         };
     };
+    inbound_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The raw message */
+        requestBody: {
+            content: {
+                "message/rfc822": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundOut"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unsubscribe_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_mailboxes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxList"];
+                };
+            };
+        };
+    };
+    create_mailbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MailboxIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxCreatedOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_mailbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_mailbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_mailbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MailboxPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotate_mailbox_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxTokenOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    test_mailbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxTestOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_companies: {
         parameters: {
             query?: {
@@ -3929,6 +4620,39 @@ export interface operations {
             };
         };
     };
+    update_contact_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_custom_fields: {
         parameters: {
             query?: {
@@ -4030,6 +4754,35 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_raw_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "message/rfc822": string;
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5691,6 +6444,35 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_ticket_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

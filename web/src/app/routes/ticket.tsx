@@ -1,4 +1,5 @@
 import { Navigate, useNavigate, useParams } from 'react-router';
+import { MessageDelivery } from '@/features/channels';
 import { CommercePanel } from '@/features/commerce';
 import { TicketPage } from '@/features/tickets';
 
@@ -14,6 +15,7 @@ export function TicketRoute() {
       onBack={() => navigate(-1)}
       onOpenTicket={(other) => navigate(`/tickets/${other}`)}
       customerPanel={<CommercePanel ticketId={id} />}
+      messageDetails={(messageId) => <MessageDelivery ticketId={id} messageId={messageId} />}
     />
   );
 }

@@ -1,5 +1,6 @@
 /** Admin settings, one tab per area. */
 import { ScrollArea, Tabs, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { ApiKeysSettings } from './api-keys-settings';
 import { AuditLog } from './audit-log';
 import { CustomFieldsSettings } from './custom-fields-settings';
@@ -9,16 +10,18 @@ import { UsersSettings } from './users-settings';
 import { WebhooksSettings } from './webhooks-settings';
 import { WorkspaceSettings } from './workspace-settings';
 
-export const SETTINGS_TABS = ['workspace', 'users', 'statuses', 'fields', 'tags', 'api-keys', 'webhooks', 'audit'] as const;
+export const SETTINGS_TABS = ['workspace', 'users', 'statuses', 'fields', 'tags', 'channels', 'api-keys', 'webhooks', 'audit'] as const;
 export type SettingsTab = (typeof SETTINGS_TABS)[number];
 
 export interface SettingsPageProps {
   tab: SettingsTab;
   onTabChange: (tab: SettingsTab) => void;
   currentUserId: number;
+  /** The Channels tab's content (the app puts the mailboxes there); no tab without it. */
+  channels?: ReactNode;
 }
 
-export function SettingsPage({ tab, onTabChange, currentUserId }: SettingsPageProps) {
+export function SettingsPage({ tab, onTabChange, currentUserId, channels }: SettingsPageProps) {
   return (
     <ScrollArea h="100%" p="md">
       <Title order={2} mb="md">
@@ -31,6 +34,7 @@ export function SettingsPage({ tab, onTabChange, currentUserId }: SettingsPagePr
           <Tabs.Tab value="statuses">Statuses</Tabs.Tab>
           <Tabs.Tab value="fields">Custom fields</Tabs.Tab>
           <Tabs.Tab value="tags">Tags</Tabs.Tab>
+          {channels && <Tabs.Tab value="channels">Channels</Tabs.Tab>}
           <Tabs.Tab value="api-keys">API keys</Tabs.Tab>
           <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>
           <Tabs.Tab value="audit">Audit log</Tabs.Tab>
@@ -50,6 +54,7 @@ export function SettingsPage({ tab, onTabChange, currentUserId }: SettingsPagePr
         <Tabs.Panel value="tags">
           <TagsSettings />
         </Tabs.Panel>
+        {channels && <Tabs.Panel value="channels">{channels}</Tabs.Panel>}
         <Tabs.Panel value="api-keys">
           <ApiKeysSettings />
         </Tabs.Panel>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '@/lib/api-client';
+import { ApiError, fieldErrors } from '@/lib/api-client';
 import type { Workspace } from '../api/workspace';
-import { canonicalLocale, changedFields, fieldErrors, timeZoneOptions } from './workspace-settings';
+import { canonicalLocale, changedFields, timeZoneOptions } from './workspace-settings';
 
 const saved: Workspace = {
   id: 1,

@@ -2,7 +2,7 @@ import { Autocomplete, Button, Code, Group, Loader, Select, Stack, Text, TextInp
 import { notifications } from '@mantine/notifications';
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { ApiError, errorMessage } from '@/lib/api-client';
+import { errorMessage, fieldErrors } from '@/lib/api-client';
 import { useUpdateWorkspace, workspaceQuery, type Workspace, type WorkspacePatch } from '../api/workspace';
 
 /** Locales offered first; any BCP 47 tag may be typed. */
@@ -56,12 +56,6 @@ export function changedFields(saved: Workspace, draft: Required<WorkspacePatch>)
   if (draft.time_zone !== saved.time_zone) patch.time_zone = draft.time_zone;
   if (draft.locale?.trim() !== saved.locale) patch.locale = draft.locale;
   return patch;
-}
-
-/** A problem document's field errors by field name (`/time_zone` → `time_zone`). */
-export function fieldErrors(error: unknown): Record<string, string> {
-  if (!(error instanceof ApiError)) return {};
-  return Object.fromEntries((error.problem?.errors ?? []).map((e) => [e.pointer.replace(/^\//, ''), e.detail]));
 }
 
 /** The current time in `zone`, for the time zone picker's hint. */

@@ -25,9 +25,11 @@ export interface TicketPageProps {
   onOpenTicket: (id: number) => void;
   /** More about the requester (the app puts the shop's orders and subscriptions here). */
   customerPanel?: ReactNode;
+  /** More about a message, under it (the app shows how it crossed a channel). */
+  messageDetails?: (messageId: number) => ReactNode;
 }
 
-export function TicketPage({ ticketId, onBack, onOpenTicket, customerPanel }: TicketPageProps) {
+export function TicketPage({ ticketId, onBack, onOpenTicket, customerPanel, messageDetails }: TicketPageProps) {
   useLiveTickets();
   const ticket = useQuery(ticketQuery(ticketId));
   const messages = useInfiniteQuery(messagesQuery(ticketId));
@@ -116,7 +118,12 @@ export function TicketPage({ ticketId, onBack, onOpenTicket, customerPanel }: Ti
                 <Anchor onClick={() => onOpenTicket(t.merged_into_id as number)}>ticket {t.merged_into_id}</Anchor>.
               </Alert>
             )}
-            <TicketTimeline items={items} authorName={authorName} attachments={attachments.data?.data ?? []} />
+            <TicketTimeline
+              items={items}
+              authorName={authorName}
+              attachments={attachments.data?.data ?? []}
+              messageDetails={messageDetails}
+            />
             {messages.hasNextPage && (
               <Anchor size="sm" onClick={() => void messages.fetchNextPage()}>
                 Load more messages

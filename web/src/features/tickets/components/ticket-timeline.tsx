@@ -1,5 +1,6 @@
 /** The conversation as one timeline: replies, internal notes (visibly distinct) and events, by time. */
 import { Anchor, Badge, Box, Group, Paper, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { SafeHtml } from '@/components/ui/safe-html';
 import type { Attachment } from '../api/attachments';
@@ -23,9 +24,11 @@ export interface TicketTimelineProps {
   items: TimelineItem[];
   authorName: (message: Message) => string;
   attachments?: Attachment[];
+  /** More about a message under it (the app shows how it crossed a channel: addresses, delivery state). */
+  messageDetails?: (messageId: number) => ReactNode;
 }
 
-export function TicketTimeline({ items, authorName, attachments = [] }: TicketTimelineProps) {
+export function TicketTimeline({ items, authorName, attachments = [], messageDetails }: TicketTimelineProps) {
   const filesOf = (messageId: number) => attachments.filter((a) => a.message_id === messageId);
   return (
     <Stack gap="sm" data-testid="timeline">
@@ -73,6 +76,7 @@ export function TicketTimeline({ items, authorName, attachments = [] }: TicketTi
                 ))}
               </Group>
             )}
+            {messageDetails?.(item.message.id)}
           </Paper>
         ),
       )}

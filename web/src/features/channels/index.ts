@@ -1,0 +1,2 @@
+export { CHANNEL_SECTIONS, ChannelSettings, type ChannelSection } from './components/channel-settings';
+export { MessageDelivery } from './components/delivery-line';
