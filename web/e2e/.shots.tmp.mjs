@@ -63,7 +63,11 @@ try {
   await page.waitForTimeout(300);
   await page.screenshot({ path: '/tmp/shots/6-ticket.png', fullPage: true });
   const deliveries = await api('GET', `/api/v1/tickets/${out.ticket_id}/deliveries`);
-  console.log(JSON.stringify(deliveries.body, null, 1).slice(0, 3000));
+  
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(500);
+  await page.getByTestId('delivery-line').first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: '/tmp/shots/7-phone.png' });
   await ctx.close();
 } finally {
   await browser.close();

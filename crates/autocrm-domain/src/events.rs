@@ -56,6 +56,11 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("subscription.skipped", "An agent skipped a subscription's next delivery"),
     ("subscription.cancelled", "An agent cancelled a subscription"),
     ("subscription.frequency_changed", "An agent changed how often a subscription delivers"),
+    ("mailbox.created", "An e-mail mailbox was added"),
+    ("mailbox.updated", "A mailbox changed (address, IMAP or SMTP settings, or its inbound token was rotated)"),
+    ("mailbox.deleted", "A mailbox was removed"),
+    ("notification_template.updated", "A notification template was customised or reset"),
+    ("channel_settings.updated", "Channel settings changed (acknowledgements, caps, size limit)"),
 ];
 
 /// Whether `name` is a known event type.

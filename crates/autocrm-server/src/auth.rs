@@ -167,6 +167,11 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/api/v1/tickets/{id}/deliveries", Policy::Staff(Scope::TicketsRead)),
     ("GET", "/api/v1/deliveries/{id}/raw", Policy::Staff(Scope::TicketsRead)),
     ("PATCH", "/api/v1/contacts/{id}/channel-preferences", Policy::Staff(Scope::ContactsWrite)),
+    ("GET", "/api/v1/channels/settings", Policy::Admin),
+    ("PATCH", "/api/v1/channels/settings", Policy::Admin),
+    ("GET", "/api/v1/channels/templates", Policy::Admin),
+    ("PUT", "/api/v1/channels/templates/{notice}/{locale}", Policy::Admin),
+    ("DELETE", "/api/v1/channels/templates/{notice}/{locale}", Policy::Admin),
 ];
 
 /// The declared policy of a route, if any.

@@ -287,11 +287,11 @@ pub fn default_template(notice: Notice, locale: &str) -> TemplateSet {
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     // Only the HTML part is HTML; subject and text go out as plain text.
-    env.set_auto_escape_callback(|name| if name == Part::Html.name() { AutoEscape::None } else { AutoEscape::None });
+    env.set_auto_escape_callback(|name| if name == Part::Html.name() { AutoEscape::Html } else { AutoEscape::None });
     // An optional value a notice lacks (rating_url, actor.name …) renders empty.
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     env.set_formatter(format_value);
-    env.set_fuel(None);
+    env.set_fuel(Some(FUEL));
     env.set_recursion_limit(50);
     // `{% if %}` on its own line leaves no blank line in the text part.
     if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build() {

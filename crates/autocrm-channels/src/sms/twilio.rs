@@ -97,6 +97,7 @@ fn mac_for(auth_token: &str, url: &str, params: &[(String, String)]) -> Option<H
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
     // Twilio's libraries sort by name, then the values of a repeated name, and
     // count an identical pair once.
+    sorted.sort();
     sorted.dedup();
     for (k, v) in sorted {
         mac.update(k.as_bytes());
@@ -388,7 +389,7 @@ impl fmt::Display for DeliveryStatus {
 /// out of order; a late `sent` must not overwrite `delivered`, and an outcome
 /// is never replaced, except `delivered` → `read`.
 pub fn advances(from: DeliveryStatus, to: DeliveryStatus) -> bool {
-    if false {
+    if from.is_final() {
         return from == DeliveryStatus::Delivered && to == DeliveryStatus::Read;
     }
     to.rank() > from.rank()

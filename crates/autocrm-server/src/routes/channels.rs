@@ -45,6 +45,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_raw_message))
         .routes(routes!(unsubscribe_page, unsubscribe))
         .routes(routes!(update_contact_preferences))
+        .routes(routes!(get_channel_settings, update_channel_settings))
+        .routes(routes!(list_templates))
+        .routes(routes!(save_template, reset_template))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_INBOUND_BYTES))
 }
 
@@ -595,6 +598,160 @@ async fn update_contact_preferences(
         email_notifications: row.email_notifications,
         sms_notifications: row.sms_notifications,
     }))
+}
+
+/// The workspace's channel settings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelSettingsOut {
+    /// Whether new e-mail requests from people get a "we received your request" acknowledgement.
+    pub auto_reply_enabled: bool,
+    /// Automatic messages per ticket and per customer per hour (loop protection).
+    pub auto_per_ticket: i64,
+    /// Automatic messages per workspace per hour.
+    pub auto_per_workspace: i64,
+    /// Largest inbound message accepted, bytes (larger ones are answered with a bounce).
+    pub max_message_bytes: i64,
+}
+
+impl From<autocrm_store::entity::channel_settings::Model> for ChannelSettingsOut {
+    fn from(s: autocrm_store::entity::channel_settings::Model) -> Self {
+        Self {
+            auto_reply_enabled: s.auto_reply_enabled,
+            auto_per_ticket: s.auto_per_ticket,
+            auto_per_workspace: s.auto_per_workspace,
+            max_message_bytes: s.max_message_bytes,
+        }
+    }
+}
+
+/// A change to the channel settings.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelSettingsPatch {
+    /// Send acknowledgements.
+    pub auto_reply_enabled: Option<bool>,
+    /// 0–100.
+    pub auto_per_ticket: Option<i64>,
+    /// 0–100000.
+    pub auto_per_workspace: Option<i64>,
+    /// 65536–41943040.
+    pub max_message_bytes: Option<i64>,
+}
+
+/// One notification template set.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TemplateOut {
+    /// `ticket_received`, `agent_replied`, `ticket_solved`, `assigned` or `mentioned`.
+    pub notice: String,
+    /// `en`, `de` or `fr`.
+    pub locale: String,
+    /// Whether the workspace saved its own (else the built-in one is shown).
+    pub customized: bool,
+    /// Subject template.
+    pub subject: String,
+    /// Plain-text template.
+    pub text: String,
+    /// HTML template (values are escaped).
+    pub html: String,
+}
+
+impl From<autocrm_store::channels::templates::EffectiveTemplate> for TemplateOut {
+    fn from(t: autocrm_store::channels::templates::EffectiveTemplate) -> Self {
+        Self {
+            notice: t.notice.key().to_owned(),
+            locale: t.locale.to_owned(),
+            customized: t.customized,
+            subject: t.set.subject,
+            text: t.set.text,
+            html: t.set.html,
+        }
+    }
+}
+
+/// Every template.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TemplateList {
+    /// Every notice in every locale.
+    pub data: Vec<TemplateOut>,
+    /// The variables templates can use.
+    pub variables: String,
+    /// Always `null`: the whole list is one page.
+    pub next_cursor: Option<String>,
+}
+
+/// A template set to save.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateIn {
+    /// Subject (minijinja).
+    pub subject: String,
+    /// Plain-text body (minijinja).
+    pub text: String,
+    /// HTML body (minijinja; values are escaped).
+    pub html: String,
+}
+
+/// The workspace's channel settings.
+#[utoipa::path(get, path = "/api/v1/channels/settings", tag = "channels", responses((status = 200, body = ChannelSettingsOut)))]
+async fn get_channel_settings(State(app): State<AppState>, Caller(p): Caller) -> ApiResult<Json<ChannelSettingsOut>> {
+    let row = autocrm_store::channels::settings(app.store.connection(), &app.store, p.workspace_id).await?;
+    Ok(Json(row.into()))
+}
+
+/// Changes the workspace's channel settings.
+#[utoipa::path(patch, path = "/api/v1/channels/settings", tag = "channels", request_body = ChannelSettingsPatch,
+    responses((status = 200, body = ChannelSettingsOut), (status = 422, body = crate::error::Problem)))]
+async fn update_channel_settings(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(patch): ApiJson<ChannelSettingsPatch>,
+) -> ApiResult<Json<ChannelSettingsOut>> {
+    let patch = autocrm_store::channels::SettingsPatch {
+        auto_reply_enabled: patch.auto_reply_enabled,
+        auto_per_ticket: patch.auto_per_ticket,
+        auto_per_workspace: patch.auto_per_workspace,
+        max_message_bytes: patch.max_message_bytes,
+    };
+    Ok(Json(autocrm_store::channels::update_settings(&app.store, &p, patch).await?.into()))
+}
+
+/// Every notification template in effect, per notice and locale.
+#[utoipa::path(get, path = "/api/v1/channels/templates", tag = "channels", responses((status = 200, body = TemplateList)))]
+async fn list_templates(State(app): State<AppState>, Caller(p): Caller) -> ApiResult<Json<TemplateList>> {
+    let rows = autocrm_store::channels::templates::list(&app.store, &p).await?;
+    Ok(Json(TemplateList {
+        data: rows.into_iter().map(TemplateOut::from).collect(),
+        variables: autocrm_channels::email::templates::CONTEXT_DOC.to_owned(),
+        next_cursor: None,
+    }))
+}
+
+/// Saves the workspace's own templates for a notice in a locale (checked by a trial render first).
+#[utoipa::path(put, path = "/api/v1/channels/templates/{notice}/{locale}", tag = "channels",
+    params(("notice" = String, Path), ("locale" = String, Path)), request_body = TemplateIn,
+    responses((status = 200, body = TemplateOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn save_template(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Path((notice, locale)): Path<(String, String)>,
+    ApiJson(input): ApiJson<TemplateIn>,
+) -> ApiResult<Json<TemplateOut>> {
+    let (notice, locale) = autocrm_store::channels::templates::parse_target(&notice, &locale)?;
+    let set = autocrm_channels::email::templates::TemplateSet { subject: input.subject, text: input.text, html: input.html };
+    Ok(Json(autocrm_store::channels::templates::save(&app.store, &p, notice, locale, set).await?.into()))
+}
+
+/// Goes back to the built-in templates for a notice in a locale.
+#[utoipa::path(delete, path = "/api/v1/channels/templates/{notice}/{locale}", tag = "channels",
+    params(("notice" = String, Path), ("locale" = String, Path)),
+    responses((status = 200, body = TemplateOut), (status = 404, body = crate::error::Problem)))]
+async fn reset_template(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Path((notice, locale)): Path<(String, String)>,
+) -> ApiResult<Json<TemplateOut>> {
+    let (notice, locale) = autocrm_store::channels::templates::parse_target(&notice, &locale)?;
+    Ok(Json(autocrm_store::channels::templates::reset(&app.store, &p, notice, locale).await?.into()))
 }
 
 /// Maps an ingestion outcome to the word the CLI and API print.

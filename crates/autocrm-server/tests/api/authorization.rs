@@ -237,6 +237,8 @@ async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &
             role: autocrm_domain::Role::Agent,
         };
         autocrm_store::invitations::invite(&app.store, &system, input).await.unwrap().user.id.to_string()
+    } else if path.contains("{notice}") {
+        return path.replace("{notice}", "ticket_solved").replace("{locale}", "de");
     } else if path.contains("/unsubscribe/{token}") {
         return path.replace("{token}", &f.unsubscribe);
     } else if !path.contains("{id}") {
@@ -394,6 +396,10 @@ fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
         }
         ("POST", "/api/v1/channels/email/unsubscribe/{token}" | "/api/v1/channels/mailboxes/{id}/rotate-token" | "/api/v1/channels/mailboxes/{id}/test") => {
             return Body::None;
+        }
+        ("PATCH", "/api/v1/channels/settings") => json!({"auto_per_ticket": 3 + (n % 2)}),
+        ("PUT", "/api/v1/channels/templates/{notice}/{locale}") => {
+            json!({"subject": format!("Gelöst #{{{{ ticket.number }}}} ({n})"), "text": "Erledigt.", "html": "<p>Erledigt.</p>"})
         }
         ("POST", "/api/v1/channels/mailboxes") => json!({"address": format!("new{n}@acme.test")}),
         ("PATCH", "/api/v1/channels/mailboxes/{id}") => json!({"name": format!("Box {n}")}),

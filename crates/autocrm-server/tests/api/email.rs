@@ -500,3 +500,47 @@ async fn an_agent_is_emailed_when_assigned_a_ticket() {
     assert!(mail.contains("Auto-Submitted: auto-generated"), "{mail}");
     assert!(mail.contains("/tickets/"), "a link to the ticket: {mail}");
 }
+
+#[tokio::test]
+async fn a_workspace_template_in_its_locale_is_used_and_a_broken_one_is_refused() {
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app().await;
+    let _workers = app.spawn_channel_workers(Some(autocrm_testkit::MailConfig {
+        smtp_url: format!("smtp://{}", smtp.addr),
+        from: "Acme <no-reply@acme.test>".into(),
+    }));
+    let key = app.api_key(app.ws, "admin").await;
+    let (_, token) = mailbox(&app, &key, "support@acme.test").await;
+    let res = app.http.patch(app.url("/api/v1/workspace")).key(&key).json(&json!({"locale": "de-AT"})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    // A broken template is refused with the part and line, and nothing changes.
+    let res = app
+        .http
+        .put(app.url("/api/v1/channels/templates/ticket_received/de"))
+        .key(&key)
+        .json(&json!({"subject": "Eingang", "text": "Hallo\n{% if %}", "html": "<p>x</p>"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["pointer"], "/text", "{problem}");
+    let res = app
+        .http
+        .put(app.url("/api/v1/channels/templates/ticket_received/de"))
+        .key(&key)
+        .json(&json!({"subject": "Eingang bestätigt: {{ ticket.subject }}", "text": "Hallo {{ customer.name }}, wir melden uns.", "html": "<p>Hallo {{ customer.name }}</p>"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    // Act
+    deliver(&app, &token, &mail("Jörg <joerg@example.net>", "support@acme.test", "Rechnung", "de1@example.net", "", "Bitte Rechnung schicken.")).await;
+    // Assert
+    let ack = &smtp.wait_for(1).await[0];
+    assert!(ack.contains("=?utf-8?") || ack.contains("Eingang best"), "the German subject: {ack}");
+    assert!(ack.contains("wir melden uns"), "{ack}");
+    let list: Value = app.http.get(app.url("/api/v1/channels/templates")).key(&key).send().await.unwrap().json().await.unwrap();
+    let saved = list["data"].as_array().unwrap().iter().find(|t| t["notice"] == "ticket_received" && t["locale"] == "de").unwrap();
+    assert_eq!(saved["customized"], true);
+}

@@ -426,7 +426,7 @@ async fn contact_for(tx: &mut Tx, channel: &api_channels::Model, c: &Checked) ->
     {
         return Ok(author);
     }
-    Ok(crate::contacts::create_bare_in(tx, c.name.as_deref().unwrap_or(&c.handle)).await?.id)
+    Ok(sms::new_contact_in(tx, c.name.as_deref().unwrap_or(&c.handle), &[]).await?.id)
 }
 
 // ---------------------------------------------------------------------------
@@ -494,7 +494,7 @@ pub(crate) async fn queue_reply_in(tx: &mut Tx, ticket: &tickets::Model, msg: &m
     .insert(tx.conn())
     .await?;
     if let Some(c) = channel.filter(|_| status == "queued") {
-        sms::touch_conversation_if(tx, "api", c.id, &conversation, ticket.id).await?;
+        sms::touch_outbound(tx, "api", c.id, &conversation, ticket.id).await?;
         tx.enqueue_job(DELIVER_API, json!({"channel_message_id": row.id}), now, Some(format!("cm:{}", row.id))).await?;
     }
     Ok(true)

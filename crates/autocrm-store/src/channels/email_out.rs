@@ -32,9 +32,14 @@ pub const SEND_CHANNEL_EMAIL: &str = "channel.email.send";
 /// Called for every public reply written by staff or the system (not for
 /// imports): sends it to the customer on the ticket's channel.
 pub(crate) async fn on_public_reply_in(tx: &mut Tx, ticket: &tickets::Model, msg: &messages::Model) -> StoreResult<()> {
-    if matches!(ticket.channel.as_str(), "sms" | "chat") {
+    match ticket.channel.as_str() {
         // SMS and chat answer on their own channel (see `channels::sms`).
-        return Ok(());
+        "sms" => return super::sms::queue_reply_in(tx, ticket, msg).await,
+        "chat" => return Ok(()),
+        // An API-channel conversation answers at its reply URL; a ticket merely
+        // opened through the REST API has none and is answered by e-mail.
+        "api" if super::api::queue_reply_in(tx, ticket, msg).await? => return Ok(()),
+        _ => {}
     }
     let Some(contact) = contacts::Entity::find_by_id(ticket.requester_id).one(tx.conn()).await? else {
         return Ok(());

@@ -10,6 +10,7 @@
 pub mod email_in;
 pub mod email_out;
 pub mod mailboxes;
+pub mod templates;
 pub mod sms;
 pub mod api;
 
@@ -79,6 +80,63 @@ pub async fn settings(conn: &impl ConnectionTrait, store: &Store, ws: i64) -> St
         .exec_without_returning(conn)
         .await?;
     channel_settings::Entity::find_by_id(ws).one(conn).await?.ok_or(crate::StoreError::NotFound)
+}
+
+/// A change to the workspace's channel settings.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsPatch {
+    /// Send "we received your request" acknowledgements.
+    pub auto_reply_enabled: Option<bool>,
+    /// Automatic messages per ticket (and per customer) per hour.
+    pub auto_per_ticket: Option<i64>,
+    /// Automatic messages per workspace per hour.
+    pub auto_per_workspace: Option<i64>,
+    /// Largest inbound message accepted, bytes.
+    pub max_message_bytes: Option<i64>,
+}
+
+/// Changes the workspace's channel settings.
+pub async fn update_settings(store: &Store, p: &Principal, patch: SettingsPatch) -> StoreResult<channel_settings::Model> {
+    use sea_orm::ActiveModelTrait as _;
+    let mut problems = Vec::new();
+    if patch.auto_per_ticket.is_some_and(|n| !(0..=100).contains(&n)) {
+        problems.push(crate::FieldProblem::new("/auto_per_ticket", "must be between 0 and 100"));
+    }
+    if patch.auto_per_workspace.is_some_and(|n| !(0..=100_000).contains(&n)) {
+        problems.push(crate::FieldProblem::new("/auto_per_workspace", "must be between 0 and 100000"));
+    }
+    if patch.max_message_bytes.is_some_and(|n| !(64 * 1024..=40 * 1024 * 1024).contains(&n)) {
+        problems.push(crate::FieldProblem::new("/max_message_bytes", "must be between 65536 and 41943040"));
+    }
+    if !problems.is_empty() {
+        return Err(StoreError::Invalid(problems));
+    }
+    let mut tx = store.begin(p).await?;
+    let current = settings(tx.conn(), store, tx.ws()).await?;
+    let mut am: channel_settings::ActiveModel = current.into();
+    if let Some(v) = patch.auto_reply_enabled {
+        am.auto_reply_enabled = Set(v);
+    }
+    if let Some(v) = patch.auto_per_ticket {
+        am.auto_per_ticket = Set(v);
+    }
+    if let Some(v) = patch.auto_per_workspace {
+        am.auto_per_workspace = Set(v);
+    }
+    if let Some(v) = patch.max_message_bytes {
+        am.max_message_bytes = Set(v);
+    }
+    am.updated_at = Set(store.now());
+    let row = am.update(tx.conn()).await?;
+    tx.emit(crate::tx::NewEvent::admin(
+        "channel_settings.updated",
+        "channel_settings",
+        row.workspace_id,
+        serde_json::json!({"settings": {"auto_reply_enabled": row.auto_reply_enabled, "auto_per_ticket": row.auto_per_ticket,
+            "auto_per_workspace": row.auto_per_workspace, "max_message_bytes": row.max_message_bytes}}),
+    ));
+    tx.commit().await?;
+    Ok(row)
 }
 
 impl channel_settings::Model {

@@ -589,7 +589,7 @@ pub(super) async fn touch_conversation(tx: &Tx, channel: &str, source_id: i64, p
 }
 
 /// Marks the conversation of an outgoing message active (when it still points at this ticket).
-async fn touch_outbound(tx: &Tx, channel: &str, source_id: i64, party: &str, ticket_id: i64) -> StoreResult<()> {
+pub(super) async fn touch_outbound(tx: &Tx, channel: &str, source_id: i64, party: &str, ticket_id: i64) -> StoreResult<()> {
     let now = tx.store.now();
     channel_conversations::Entity::update_many()
         .col_expr(channel_conversations::Column::LastMessageAt, sea_orm::sea_query::Expr::val(now))
@@ -659,13 +659,18 @@ pub(crate) async fn find_or_create_by_phone(tx: &mut Tx, phone: &str, name: Opti
         return Ok(c);
     }
     let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(phone);
+    new_contact_in(tx, name, &[phone]).await
+}
+
+/// Creates a contact without an e-mail (a phone's or an external handle's).
+pub(crate) async fn new_contact_in(tx: &mut Tx, name: &str, phones: &[&str]) -> StoreResult<contacts::Model> {
     let now = tx.store.now();
     let row = contacts::ActiveModel {
-        workspace_id: Set(ws),
-        name: Set(name.chars().take(200).collect()),
+        workspace_id: Set(tx.ws()),
+        name: Set(name.trim().chars().take(200).collect()),
         email: Set(None),
         emails: Set(json!([])),
-        phones: Set(json!([phone])),
+        phones: Set(json!(phones)),
         company_id: Set(None),
         tags: Set(json!([])),
         custom_fields: Set(json!({})),

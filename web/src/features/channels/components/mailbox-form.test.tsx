@@ -146,7 +146,11 @@ describe('MailboxForm', () => {
     expect(screen.getByLabelText(/^IMAP server/)).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getByText('is required')).toBeInTheDocument();
     expect(onSaved).not.toHaveBeenCalled();
-    const body = post.mock.calls[0][1] as { body: Record<string, unknown> };
-    expect(body.body.imap).toEqual({ host: 'imap example', port: 993, security: 'tls', username: 'desk', folder: 'INBOX' });
+    expect(post).toHaveBeenCalledWith('/api/v1/channels/mailboxes', {
+      body: expect.objectContaining({
+        address: 'not-an-address',
+        imap: { host: 'imap example', port: 993, security: 'tls', username: 'desk', folder: 'INBOX' },
+      }),
+    });
   });
 });

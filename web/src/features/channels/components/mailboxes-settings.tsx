@@ -97,7 +97,7 @@ export function MailboxesSettings({ origin = window.location.origin }: Mailboxes
           <Table.Thead>
             <Table.Tr>
               <Table.Th miw={200}>Address</Table.Th>
-              <Table.Th>Status</Table.Th>
+              <Table.Th miw={130}>Status</Table.Th>
               <Table.Th>Receiving</Table.Th>
               <Table.Th>Sending</Table.Th>
               <Table.Th />
