@@ -3,7 +3,8 @@
 //! Jobs live in the store's `jobs` table (see `autocrm_store::jobs`). The
 //! [`worker`] module claims due jobs with a lease and dispatches them by
 //! `kind`; [`webhooks`] delivers events to subscriptions; [`mail`] sends the
-//! system's own e-mail (invitations) over SMTP. Delivery is
+//! system's own e-mail (invitations) over SMTP; [`channels`] and [`sms`] send
+//! customers' e-mail, text messages and API channel replies. Delivery is
 //! at-least-once: a job is removed only after its handler finished, so a
 //! crash or an expired lease runs it again, and every handler tolerates that.
 //!
@@ -11,6 +12,7 @@
 
 pub mod channels;
 pub mod mail;
+pub mod sms;
 pub mod webhooks;
 pub mod worker;
 

@@ -147,6 +147,10 @@ impl Worker {
             crate::channels::SEND_CHANNEL_EMAIL => {
                 crate::channels::run_send(&self.store, &self.cfg.public_url, self.mailer.as_ref(), &job).await
             }
+            crate::sms::SEND_SMS => crate::sms::run_send(&self.store, &self.cfg.public_url, &job).await,
+            crate::sms::DELIVER_API => {
+                crate::sms::run_deliver(&self.store, &self.deliverer, &self.cfg.public_url, &job).await
+            }
             other => {
                 tracing::warn!(job = job.id, kind = other, "unknown job kind; dropping the job");
                 jobs::complete(&self.store, job.id).await.map_err(Into::into)

@@ -178,8 +178,8 @@ fn worker_config(cfg: &config::Config) -> anyhow::Result<autocrm_jobs::WorkerCon
 }
 
 /// `autocrm ingest-email`: one message from stdin into a mailbox. Exit code
-/// 0 when stored (or already stored), 65 (EX_DATAERR) for a message that is
-/// not e-mail, 75 (EX_TEMPFAIL, the MTA retries) when the database failed.
+/// 0 when stored (or already stored), 65 (`EX_DATAERR`) for a message that is
+/// not e-mail, 75 (`EX_TEMPFAIL`, the MTA retries) when the database failed.
 async fn ingest_email(cfg: config::Config, workspace: &str, mailbox: &str) -> anyhow::Result<()> {
     use std::io::Read as _;
     let mut raw = Vec::new();

@@ -737,7 +737,8 @@ async fn save_template(
     ApiJson(input): ApiJson<TemplateIn>,
 ) -> ApiResult<Json<TemplateOut>> {
     let (notice, locale) = autocrm_store::channels::templates::parse_target(&notice, &locale)?;
-    let set = autocrm_channels::email::templates::TemplateSet { subject: input.subject, text: input.text, html: input.html };
+    let set =
+        autocrm_channels::email::templates::TemplateSet { subject: input.subject, text: input.text, html: input.html };
     Ok(Json(autocrm_store::channels::templates::save(&app.store, &p, notice, locale, set).await?.into()))
 }
 

@@ -166,7 +166,10 @@ async fn fixture(app: &TestApp, admin: &Session, carla: &Session) -> Fixture {
     let (mailbox, mailbox_token) = autocrm_store::channels::mailboxes::create(
         &app.store,
         &Principal::system(app.ws),
-        autocrm_store::channels::mailboxes::MailboxInput { address: Some("matrix@acme.test".into()), ..Default::default() },
+        autocrm_store::channels::mailboxes::MailboxInput {
+            address: Some("matrix@acme.test".into()),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
@@ -178,7 +181,8 @@ async fn fixture(app: &TestApp, admin: &Session, carla: &Session) -> Fixture {
     assert_eq!(ingested.ticket_id, Some(ticket), "the fixture mail joins the test ticket");
     let records = autocrm_store::channels::for_ticket(&app.store, &Principal::system(app.ws), ticket).await.unwrap();
     let contact = t["requester"]["id"].as_i64().unwrap();
-    let prefs = autocrm_store::channels::email_out::set_preferences(&app.store, app.ws, contact, None, None).await.unwrap();
+    let prefs =
+        autocrm_store::channels::email_out::set_preferences(&app.store, app.ws, contact, None, None).await.unwrap();
     Fixture {
         mailbox_token,
         channel_record: records.iter().find(|r| r.raw_sha256.is_some()).unwrap().id,
@@ -394,7 +398,12 @@ fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
             );
             return Body::Raw("message/rfc822", raw.into_bytes());
         }
-        ("POST", "/api/v1/channels/email/unsubscribe/{token}" | "/api/v1/channels/mailboxes/{id}/rotate-token" | "/api/v1/channels/mailboxes/{id}/test") => {
+        (
+            "POST",
+            "/api/v1/channels/email/unsubscribe/{token}"
+            | "/api/v1/channels/mailboxes/{id}/rotate-token"
+            | "/api/v1/channels/mailboxes/{id}/test",
+        ) => {
             return Body::None;
         }
         ("PATCH", "/api/v1/channels/settings") => json!({"auto_per_ticket": 3 + (n % 2)}),

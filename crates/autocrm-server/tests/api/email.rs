@@ -60,13 +60,27 @@ async fn a_mailed_question_opens_a_ticket_and_a_reply_by_in_reply_to_joins_it() 
     let (status, first) = deliver(
         &app,
         &token,
-        &mail("Dana Doe <dana@example.net>", "support@acme.test", "Where is my parcel?", "q1@example.net", "", "Hello, my order 1042 has not arrived."),
+        &mail(
+            "Dana Doe <dana@example.net>",
+            "support@acme.test",
+            "Where is my parcel?",
+            "q1@example.net",
+            "",
+            "Hello, my order 1042 has not arrived.",
+        ),
     )
     .await;
     let (_, reply) = deliver(
         &app,
         &token,
-        &mail("dana@example.net", "support@acme.test", "Re: Where is my parcel?", "q2@example.net", "In-Reply-To: <q1@example.net>\r\n", "Any news?\r\n\r\nOn Fri, Dana wrote:\r\n> Hello, my order 1042 has not arrived."),
+        &mail(
+            "dana@example.net",
+            "support@acme.test",
+            "Re: Where is my parcel?",
+            "q2@example.net",
+            "In-Reply-To: <q1@example.net>\r\n",
+            "Any news?\r\n\r\nOn Fri, Dana wrote:\r\n> Hello, my order 1042 has not arrived.",
+        ),
     )
     .await;
     // Assert
@@ -81,16 +95,22 @@ async fn a_mailed_question_opens_a_ticket_and_a_reply_by_in_reply_to_joins_it() 
     assert_eq!(ticket["channel"], "email");
     assert_eq!(ticket["subject"], "Where is my parcel?");
     let messages = get(&app, &key, &format!("/api/v1/tickets/{id}/messages")).await;
-    let texts: Vec<&str> = messages["data"].as_array().unwrap().iter().map(|m| m["body_text"].as_str().unwrap()).collect();
+    let texts: Vec<&str> =
+        messages["data"].as_array().unwrap().iter().map(|m| m["body_text"].as_str().unwrap()).collect();
     assert_eq!(texts.len(), 2);
-    assert!(texts[1].contains("Any news?") && !texts[1].contains("has not arrived"), "quoted history is kept apart: {texts:?}");
+    assert!(
+        texts[1].contains("Any news?") && !texts[1].contains("has not arrived"),
+        "quoted history is kept apart: {texts:?}"
+    );
     let deliveries = get(&app, &key, &format!("/api/v1/tickets/{id}/deliveries")).await;
-    let inbound: Vec<&Value> = deliveries["data"].as_array().unwrap().iter().filter(|d| d["direction"] == "in").collect();
+    let inbound: Vec<&Value> =
+        deliveries["data"].as_array().unwrap().iter().filter(|d| d["direction"] == "in").collect();
     assert_eq!(inbound.len(), 2);
     assert!(inbound[1]["quoted_text"].as_str().unwrap().contains("has not arrived"));
     assert_eq!(inbound[0]["external_id"], "q1@example.net");
     assert_eq!(inbound[0]["has_raw"], true);
-    let outbound: Vec<&Value> = deliveries["data"].as_array().unwrap().iter().filter(|d| d["direction"] == "out").collect();
+    let outbound: Vec<&Value> =
+        deliveries["data"].as_array().unwrap().iter().filter(|d| d["direction"] == "out").collect();
     assert_eq!(outbound.len(), 1, "one acknowledgement, none for the follow-up");
     assert_eq!(outbound[0]["automatic"], true);
 }
@@ -109,7 +129,13 @@ async fn the_inbound_endpoint_refuses_a_wrong_token_and_never_shows_secrets() {
     assert!(listed.get("inbound_token").is_none());
     assert!(!listed.to_string().contains(&token));
     // Rotation: the old token stops working at once.
-    let res = app.http.post(app.url(&format!("/api/v1/channels/mailboxes/{id}/rotate-token"))).key(&key).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/channels/mailboxes/{id}/rotate-token")))
+        .key(&key)
+        .send()
+        .await
+        .unwrap();
     let fresh: Value = res.json().await.unwrap();
     assert_eq!(deliver(&app, &token, &raw).await.0, 401);
     assert_eq!(deliver(&app, fresh["inbound_token"].as_str().unwrap(), &raw).await.0, 200);
@@ -128,7 +154,8 @@ async fn an_imap_password_is_write_only() {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    let listed = app.http.get(app.url("/api/v1/channels/mailboxes")).key(&key).send().await.unwrap().text().await.unwrap();
+    let listed =
+        app.http.get(app.url("/api/v1/channels/mailboxes")).key(&key).send().await.unwrap().text().await.unwrap();
     assert!(!listed.contains("hunter2-secret") && !listed.contains("smtp-secret"), "{listed}");
     assert!(listed.contains("\"password_set\":true") && listed.contains("\"smtp_configured\":true"), "{listed}");
     // Bad settings change nothing and say which field is wrong.
@@ -142,7 +169,8 @@ async fn an_imap_password_is_write_only() {
         .unwrap();
     assert_eq!(res.status(), 422);
     let problem: Value = res.json().await.unwrap();
-    let pointers: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    let pointers: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
     for p in ["/address", "/imap/host", "/imap/port", "/imap/security", "/imap/password"] {
         assert!(pointers.contains(&p), "{p} missing in {pointers:?}");
     }
@@ -177,7 +205,14 @@ async fn a_message_to_one_mailbox_and_cc_another_becomes_one_ticket() {
     let key = app.api_key(app.ws, "admin").await;
     let (_, support) = mailbox(&app, &key, "support@acme.test").await;
     let (_, sales) = mailbox(&app, &key, "sales@acme.test").await;
-    let raw = mail("dana@example.net", "support@acme.test", "Bulk order", "cc2@example.net", "Cc: sales@acme.test, boss@example.net\r\n", "Can I order 40?");
+    let raw = mail(
+        "dana@example.net",
+        "support@acme.test",
+        "Bulk order",
+        "cc2@example.net",
+        "Cc: sales@acme.test, boss@example.net\r\n",
+        "Can I order 40?",
+    );
     let (_, a) = deliver(&app, &support, &raw).await;
     let (_, b) = deliver(&app, &sales, &raw).await;
     assert_eq!(a["outcome"], "new_ticket");
@@ -187,7 +222,14 @@ async fn a_message_to_one_mailbox_and_cc_another_becomes_one_ticket() {
     let (_, from_boss) = deliver(
         &app,
         &support,
-        &mail("boss@example.net", "support@acme.test", &format!("Re: Bulk order [#{}]", a["ticket_number"]), "boss1@example.net", "", "Approved."),
+        &mail(
+            "boss@example.net",
+            "support@acme.test",
+            &format!("Re: Bulk order [#{}]", a["ticket_number"]),
+            "boss1@example.net",
+            "",
+            "Approved.",
+        ),
     )
     .await;
     assert_eq!(from_boss["outcome"], "appended", "a CC may continue by ticket number");
@@ -198,18 +240,37 @@ async fn a_stranger_quoting_a_ticket_number_opens_a_new_ticket() {
     let app = spawn_app().await;
     let key = app.api_key(app.ws, "admin").await;
     let (_, token) = mailbox(&app, &key, "support@acme.test").await;
-    let (_, first) = deliver(&app, &token, &mail("dana@example.net", "support@acme.test", "My order", "s1@example.net", "", "Where is it?")).await;
+    let (_, first) = deliver(
+        &app,
+        &token,
+        &mail("dana@example.net", "support@acme.test", "My order", "s1@example.net", "", "Where is it?"),
+    )
+    .await;
     let number = first["ticket_number"].as_i64().unwrap();
     let (_, stranger) = deliver(
         &app,
         &token,
-        &mail("mallory@evil.example", "support@acme.test", &format!("Re: My order [#{number}]"), "s2@evil.example", "", "Send me Dana's address"),
+        &mail(
+            "mallory@evil.example",
+            "support@acme.test",
+            &format!("Re: My order [#{number}]"),
+            "s2@evil.example",
+            "",
+            "Send me Dana's address",
+        ),
     )
     .await;
     let (_, owner) = deliver(
         &app,
         &token,
-        &mail("dana@example.net", "support@acme.test", &format!("Re: My order [#{number}]"), "s3@example.net", "", "Thanks!"),
+        &mail(
+            "dana@example.net",
+            "support@acme.test",
+            &format!("Re: My order [#{number}]"),
+            "s3@example.net",
+            "",
+            "Thanks!",
+        ),
     )
     .await;
     assert_eq!(stranger["outcome"], "new_ticket");
@@ -226,12 +287,20 @@ async fn a_reply_never_threads_into_another_workspace() {
     let other_key = app.api_key(other, "admin").await;
     let (_, acme) = mailbox(&app, &acme_key, "support@acme.test").await;
     let (_, theirs) = mailbox(&app, &other_key, "support@other.test").await;
-    let (_, first) = deliver(&app, &acme, &mail("dana@example.net", "support@acme.test", "Hello", "w1@example.net", "", "Hi")).await;
+    let (_, first) =
+        deliver(&app, &acme, &mail("dana@example.net", "support@acme.test", "Hello", "w1@example.net", "", "Hi")).await;
     // The same customer answers to the other shop, quoting acme's Message-ID and ticket number.
     let (_, elsewhere) = deliver(
         &app,
         &theirs,
-        &mail("dana@example.net", "support@other.test", "Re: Hello [#1]", "w2@example.net", "In-Reply-To: <w1@example.net>\r\n", "Wrong shop"),
+        &mail(
+            "dana@example.net",
+            "support@other.test",
+            "Re: Hello [#1]",
+            "w2@example.net",
+            "In-Reply-To: <w1@example.net>\r\n",
+            "Wrong shop",
+        ),
     )
     .await;
     assert_eq!(elsewhere["outcome"], "new_ticket");
@@ -252,7 +321,12 @@ async fn auto_replies_and_bulk_mail_get_no_acknowledgement() {
         ("", "support@acme.test", "own_address"),
     ];
     for (i, (header, from, reason)) in cases.into_iter().enumerate() {
-        let (_, out) = deliver(&app, &token, &mail(from, "support@acme.test", "Out of office", &format!("auto{i}@x.example"), header, "I am away.")).await;
+        let (_, out) = deliver(
+            &app,
+            &token,
+            &mail(from, "support@acme.test", "Out of office", &format!("auto{i}@x.example"), header, "I am away."),
+        )
+        .await;
         assert_eq!(out["acknowledged"], false, "{reason}: {out}");
         assert_eq!(out["no_auto_reply"], reason, "{out}");
     }
@@ -269,13 +343,11 @@ async fn an_oversize_message_is_rejected_with_a_bounce_not_dropped() {
     let key = app.api_key(app.ws, "admin").await;
     let (_, token) = mailbox(&app, &key, "support@acme.test").await;
     autocrm_store::channels::settings(app.store.connection(), &app.store, app.ws).await.unwrap();
-    app.store
-        .connection()
-        .execute_unprepared("UPDATE channel_settings SET max_message_bytes = 10000")
-        .await
-        .unwrap();
+    app.store.connection().execute_unprepared("UPDATE channel_settings SET max_message_bytes = 10000").await.unwrap();
     let big = "x".repeat(20_000);
-    let (status, out) = deliver(&app, &token, &mail("dana@example.net", "support@acme.test", "Huge scan", "big@example.net", "", &big)).await;
+    let (status, out) =
+        deliver(&app, &token, &mail("dana@example.net", "support@acme.test", "Huge scan", "big@example.net", "", &big))
+            .await;
     assert_eq!(status, 200);
     assert_eq!(out["outcome"], "rejected");
     assert_eq!(out["ticket_id"], Value::Null);
@@ -284,7 +356,9 @@ async fn an_oversize_message_is_rejected_with_a_bounce_not_dropped() {
     assert!(bounce.contains("Auto-Submitted: auto-replied"), "{bounce}");
     assert!(bounce.contains("RCPT") || bounce.contains("dana@example.net"), "{bounce}");
     // The same oversize message again is a duplicate: one bounce, not two.
-    let (_, again) = deliver(&app, &token, &mail("dana@example.net", "support@acme.test", "Huge scan", "big@example.net", "", &big)).await;
+    let (_, again) =
+        deliver(&app, &token, &mail("dana@example.net", "support@acme.test", "Huge scan", "big@example.net", "", &big))
+            .await;
     assert_eq!(again["duplicate"], true);
 }
 
@@ -300,7 +374,12 @@ async fn an_agent_reply_goes_out_threaded_with_the_reply_token_and_ticket_number
     }));
     let key = app.api_key(app.ws, "admin").await;
     let (_, token) = mailbox(&app, &key, "support@acme.test").await;
-    let (_, first) = deliver(&app, &token, &mail("Dana Doe <dana@example.net>", "support@acme.test", "Broken kettle", "k1@example.net", "", "It leaks.")).await;
+    let (_, first) = deliver(
+        &app,
+        &token,
+        &mail("Dana Doe <dana@example.net>", "support@acme.test", "Broken kettle", "k1@example.net", "", "It leaks."),
+    )
+    .await;
     let id = first["ticket_id"].as_i64().unwrap();
     let number = first["ticket_number"].as_i64().unwrap();
     smtp.wait_for(1).await; // the acknowledgement
@@ -332,8 +411,17 @@ async fn an_agent_reply_goes_out_threaded_with_the_reply_token_and_ticket_number
         assert!(mails.iter().any(|m| m.to_lowercase().contains(&format!("message-id: <{mid}>"))), "{mid} not sent");
     }
     // The customer answers to the Reply-To address without any threading header: the token threads it.
-    let reply_to = reply.lines().find(|l| l.starts_with("Reply-To:")).unwrap().trim_start_matches("Reply-To:").trim().trim_matches(['<', '>']).to_owned();
-    let (_, answer) = deliver(&app, &token, &mail("dana@example.net", &reply_to, "Thanks", "k2@example.net", "", "Great, thanks.")).await;
+    let reply_to = reply
+        .lines()
+        .find(|l| l.starts_with("Reply-To:"))
+        .unwrap()
+        .trim_start_matches("Reply-To:")
+        .trim()
+        .trim_matches(['<', '>'])
+        .to_owned();
+    let (_, answer) =
+        deliver(&app, &token, &mail("dana@example.net", &reply_to, "Thanks", "k2@example.net", "", "Great, thanks."))
+            .await;
     assert_eq!(answer["outcome"], "appended", "{answer}");
     assert_eq!(answer["ticket_id"], id);
 }
@@ -360,7 +448,19 @@ async fn an_autoresponder_ping_pong_stops_within_the_cap() {
             break;
         }
         for i in answered..sent {
-            deliver(&app, &token, &mail("robot@example.net", "support@acme.test", &format!("Auto answer {i}"), &format!("r{}@example.net", i + 1), "", "Thank you for your message!")).await;
+            deliver(
+                &app,
+                &token,
+                &mail(
+                    "robot@example.net",
+                    "support@acme.test",
+                    &format!("Auto answer {i}"),
+                    &format!("r{}@example.net", i + 1),
+                    "",
+                    "Thank you for your message!",
+                ),
+            )
+            .await;
         }
         answered = sent;
     }
@@ -397,7 +497,9 @@ async fn wait_for_messages(app: &TestApp, key: &str, ticket: i64, n: usize) -> V
 #[tokio::test]
 async fn a_customer_mail_round_trips_through_imap_and_smtp_on_one_ticket() {
     // Arrange: a real Dovecot holding the support mailbox and the customer's, a real SMTP entry point.
-    let server = autocrm_testkit::MailServer::start(&[("support@shop.example", "support-pw"), ("dana@example.net", "dana-pw")]).await;
+    let server =
+        autocrm_testkit::MailServer::start(&[("support@shop.example", "support-pw"), ("dana@example.net", "dana-pw")])
+            .await;
     let app = autocrm_testkit::spawn_app_with(|c| c.imap_accept_invalid_certs = true).await;
     let _workers = app.spawn_channel_workers(None);
     let key = app.api_key(app.ws, "admin").await;
@@ -414,11 +516,27 @@ async fn a_customer_mail_round_trips_through_imap_and_smtp_on_one_ticket() {
         .unwrap();
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let mailbox_id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let test: Value = app.http.post(app.url(&format!("/api/v1/channels/mailboxes/{mailbox_id}/test"))).key(&key).send().await.unwrap().json().await.unwrap();
+    let test: Value = app
+        .http
+        .post(app.url(&format!("/api/v1/channels/mailboxes/{mailbox_id}/test")))
+        .key(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(test["ok"], true, "{test}");
 
     // Act 1: the customer mails the support address.
-    let question = mail("Dana Doe <dana@example.net>", "support@shop.example", "Wrong size delivered", "rt1@example.net", "", "I ordered M and got XL.");
+    let question = mail(
+        "Dana Doe <dana@example.net>",
+        "support@shop.example",
+        "Wrong size delivered",
+        "rt1@example.net",
+        "",
+        "I ordered M and got XL.",
+    );
     smtp_send(&server.smtp_url(), "dana@example.net", "support@shop.example", &question).await;
     // Assert 1: a ticket appears through IMAP polling.
     let mut ticket = Value::Null;
@@ -483,7 +601,8 @@ async fn an_agent_is_emailed_when_assigned_a_ticket() {
         from: "Acme <no-reply@acme.test>".into(),
     }));
     let admin = app.login("acme", "admin@acme.test").await;
-    let agents: Value = app.http.get(app.url("/api/v1/users?role=agent")).session(&admin).send().await.unwrap().json().await.unwrap();
+    let agents: Value =
+        app.http.get(app.url("/api/v1/users?role=agent")).session(&admin).send().await.unwrap().json().await.unwrap();
     let anna = agents["data"][0]["id"].as_i64().unwrap();
     let res = app
         .http
@@ -511,7 +630,8 @@ async fn a_workspace_template_in_its_locale_is_used_and_a_broken_one_is_refused(
     }));
     let key = app.api_key(app.ws, "admin").await;
     let (_, token) = mailbox(&app, &key, "support@acme.test").await;
-    let res = app.http.patch(app.url("/api/v1/workspace")).key(&key).json(&json!({"locale": "de-AT"})).send().await.unwrap();
+    let res =
+        app.http.patch(app.url("/api/v1/workspace")).key(&key).json(&json!({"locale": "de-AT"})).send().await.unwrap();
     assert_eq!(res.status(), 200);
     // A broken template is refused with the part and line, and nothing changes.
     let res = app
@@ -535,12 +655,30 @@ async fn a_workspace_template_in_its_locale_is_used_and_a_broken_one_is_refused(
         .unwrap();
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     // Act
-    deliver(&app, &token, &mail("Jörg <joerg@example.net>", "support@acme.test", "Rechnung", "de1@example.net", "", "Bitte Rechnung schicken.")).await;
+    deliver(
+        &app,
+        &token,
+        &mail(
+            "Jörg <joerg@example.net>",
+            "support@acme.test",
+            "Rechnung",
+            "de1@example.net",
+            "",
+            "Bitte Rechnung schicken.",
+        ),
+    )
+    .await;
     // Assert
     let ack = &smtp.wait_for(1).await[0];
     assert!(ack.contains("=?utf-8?") || ack.contains("Eingang best"), "the German subject: {ack}");
     assert!(ack.contains("wir melden uns"), "{ack}");
-    let list: Value = app.http.get(app.url("/api/v1/channels/templates")).key(&key).send().await.unwrap().json().await.unwrap();
-    let saved = list["data"].as_array().unwrap().iter().find(|t| t["notice"] == "ticket_received" && t["locale"] == "de").unwrap();
+    let list: Value =
+        app.http.get(app.url("/api/v1/channels/templates")).key(&key).send().await.unwrap().json().await.unwrap();
+    let saved = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["notice"] == "ticket_received" && t["locale"] == "de")
+        .unwrap();
     assert_eq!(saved["customized"], true);
 }

@@ -88,12 +88,15 @@ async fn the_corpus_replays_to_its_expected_outcomes() {
                 out["outcome"] == "appended" && out["ticket_id"].as_i64() == ticket_of(want["ticket"].as_str().unwrap())
             }
             "duplicate" => {
-                out["outcome"] == "duplicate" && out["ticket_id"].as_i64() == ticket_of(want["ticket"].as_str().unwrap())
+                out["outcome"] == "duplicate"
+                    && out["ticket_id"].as_i64() == ticket_of(want["ticket"].as_str().unwrap())
             }
             "bounce" => {
                 out["outcome"] == "bounce" && out["ticket_id"].as_i64() == ticket_of(want["ticket"].as_str().unwrap())
             }
-            "rejected" => out["outcome"] == "rejected" && out["flags"].to_string().contains(want["reason"].as_str().unwrap()),
+            "rejected" => {
+                out["outcome"] == "rejected" && out["flags"].to_string().contains(want["reason"].as_str().unwrap())
+            }
             other => panic!("unknown outcome kind {other} in the manifest"),
         };
         if !ok {
@@ -142,7 +145,13 @@ async fn the_corpus_replays_to_its_expected_outcomes() {
             );
         }
     }
-    assert!(failures.is_empty(), "{} of {} corpus messages went wrong:\n{}", failures.len(), manifest.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus messages went wrong:\n{}",
+        failures.len(),
+        manifest.len(),
+        failures.join("\n")
+    );
     // Bounced permanently: the addresses are flagged, so no automatic mail goes to them again.
     let flagged: i64 = app
         .store

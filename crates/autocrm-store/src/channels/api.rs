@@ -23,7 +23,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use super::sms::{self, Ingested, InboundRecord};
+use super::sms::{self, InboundRecord, Ingested};
 use crate::entity::{api_channels, attachments, channel_messages, messages, tickets, users, workspaces};
 use crate::messages::Author;
 use crate::sessions::{hash_token, random_token};
@@ -42,7 +42,7 @@ pub const MAX_TEXT_BYTES: usize = 64 * 1024;
 pub struct ApiChannelInput {
     /// Unique name in the workspace.
     pub name: Option<String>,
-    /// Where agents' replies are POSTed (http or https).
+    /// Where agents' replies are sent (an `http` or `https` URL).
     pub reply_url: Option<String>,
     /// Silence after which a message opens a new ticket (60 s – 30 days).
     pub quiet_period_secs: Option<i64>,
@@ -117,7 +117,12 @@ pub async fn create(store: &Store, p: &Principal, input: ApiChannelInput) -> Sto
     }
     .insert(tx.conn())
     .await?;
-    tx.emit(NewEvent::admin("api_channel.created", "api_channel", row.id, json!({"api_channel": {"id": row.id, "name": row.name}})));
+    tx.emit(NewEvent::admin(
+        "api_channel.created",
+        "api_channel",
+        row.id,
+        json!({"api_channel": {"id": row.id, "name": row.name}}),
+    ));
     tx.commit().await?;
     Ok(CreatedApiChannel { channel: row, token, secret })
 }
@@ -180,7 +185,12 @@ pub async fn update(store: &Store, p: &Principal, id: i64, input: ApiChannelInpu
     }
     am.updated_at = Set(store.now());
     let row = am.update(tx.conn()).await?;
-    tx.emit(NewEvent::admin("api_channel.updated", "api_channel", row.id, json!({"api_channel": {"id": row.id, "name": row.name}})));
+    tx.emit(NewEvent::admin(
+        "api_channel.updated",
+        "api_channel",
+        row.id,
+        json!({"api_channel": {"id": row.id, "name": row.name}}),
+    ));
     tx.commit().await?;
     Ok(row)
 }
@@ -190,7 +200,12 @@ pub async fn delete(store: &Store, p: &Principal, id: i64) -> StoreResult<()> {
     let mut tx = store.begin(p).await?;
     let current = get_in(tx.conn(), tx.ws(), id).await?;
     api_channels::Entity::delete_by_id(current.id).exec(tx.conn()).await?;
-    tx.emit(NewEvent::admin("api_channel.deleted", "api_channel", current.id, json!({"api_channel": {"id": current.id, "name": current.name}})));
+    tx.emit(NewEvent::admin(
+        "api_channel.deleted",
+        "api_channel",
+        current.id,
+        json!({"api_channel": {"id": current.id, "name": current.name}}),
+    ));
     tx.commit().await?;
     Ok(())
 }
@@ -262,7 +277,8 @@ fn check_message(input: &ApiMessageInput) -> StoreResult<Checked> {
     let external_id = bounded(&input.external_message_id, "/external_message_id", 200, &mut problems);
     let conversation = bounded(&input.conversation_id, "/conversation_id", 200, &mut problems);
     let handle = bounded(&input.from.handle, "/from/handle", 200, &mut problems);
-    let name = input.from.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(|n| n.chars().take(200).collect());
+    let name =
+        input.from.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(|n| n.chars().take(200).collect());
     let email = match input.from.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         Some(e) => EmailAddress::parse(e)
             .map_err(|_| problems.push(FieldProblem::new("/from/email", "is not an e-mail address")))
@@ -290,7 +306,11 @@ fn check_message(input: &ApiMessageInput) -> StoreResult<Checked> {
     for (i, a) in input.attachments.iter().enumerate().take(MAX_ATTACHMENTS) {
         let name: String =
             a.filename.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(200).collect();
-        let name = if name.trim().is_empty() || name.trim().chars().all(|c| c == '.') { "attachment".to_owned() } else { name };
+        let name = if name.trim().is_empty() || name.trim().chars().all(|c| c == '.') {
+            "attachment".to_owned()
+        } else {
+            name
+        };
         let content_type = a.content_type.trim();
         if content_type.is_empty() || content_type.len() > 100 || !content_type.contains('/') {
             problems.push(FieldProblem::new(format!("/attachments/{i}/content_type"), "must be a MIME type"));
@@ -357,10 +377,10 @@ async fn ingest_in(
     let fallback = format!("Message from {}", c.name.as_deref().unwrap_or(&c.handle));
     let subject = sms::subject_from(text, &fallback);
     let (ticket, outcome) = sms::open_or_continue(tx, routed, Channel::Api, contact_id, subject).await?;
-    let mut body = sms::text_html(text);
-    if body.is_empty() {
-        body = "<p>(attachments only)</p>".to_owned();
-    }
+    let body = match sms::text_html(text) {
+        b if b.is_empty() => "<p>(attachments only)</p>".to_owned(),
+        b => b,
+    };
     let msg = crate::messages::insert_in(tx, &ticket, Author::Contact(contact_id), &body, false, None).await?;
     let now = tx.store.now();
     for ((filename, content_type, bytes), sha) in c.files.iter().zip(blobs) {
@@ -615,9 +635,19 @@ mod tests {
         bad.external_message_id = " ".into();
         bad.from.email = Some("nope".into());
         bad.from.phone = Some("0170".into());
-        bad.attachments = vec![ApiAttachment { filename: "../../etc/passwd".into(), content_type: "x".into(), data_base64: "!!".into() }];
+        bad.attachments = vec![ApiAttachment {
+            filename: "../../etc/passwd".into(),
+            content_type: "x".into(),
+            data_base64: "!!".into(),
+        }];
         let p = pointers(check_message(&bad).err().unwrap());
-        for want in ["/external_message_id", "/from/email", "/from/phone", "/attachments/0/content_type", "/attachments/0/data_base64"] {
+        for want in [
+            "/external_message_id",
+            "/from/email",
+            "/from/phone",
+            "/attachments/0/content_type",
+            "/attachments/0/data_base64",
+        ] {
             assert!(p.iter().any(|x| x == want), "{want} missing in {p:?}");
         }
     }
@@ -625,7 +655,11 @@ mod tests {
     #[test]
     fn attachment_names_are_never_paths() {
         let mut ok = input();
-        ok.attachments = vec![ApiAttachment { filename: "../../etc/passwd".into(), content_type: "text/plain".into(), data_base64: BASE64.encode(b"x") }];
+        ok.attachments = vec![ApiAttachment {
+            filename: "../../etc/passwd".into(),
+            content_type: "text/plain".into(),
+            data_base64: BASE64.encode(b"x"),
+        }];
         let c = check_message(&ok).unwrap();
         assert_eq!(c.files[0].0, "....etcpasswd");
         ok.attachments[0].filename = "..".into();

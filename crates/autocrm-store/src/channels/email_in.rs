@@ -15,7 +15,9 @@ use autocrm_channels::email::auth::AuthResults;
 use autocrm_channels::email::inbound::{InboundPlan, MailboxView, plan};
 use autocrm_channels::email::{Address, ParseError, ParsedEmail};
 use autocrm_domain::{Channel, EmailAddress, Principal, Priority, StatusCategory};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -146,11 +148,7 @@ struct Work<'a> {
     blobs: Vec<String>,
 }
 
-async fn find_dedupe(
-    conn: &impl ConnectionTrait,
-    ws: i64,
-    key: &str,
-) -> StoreResult<Option<channel_messages::Model>> {
+async fn find_dedupe(conn: &impl ConnectionTrait, ws: i64, key: &str) -> StoreResult<Option<channel_messages::Model>> {
     Ok(channel_messages::Entity::find()
         .filter(channel_messages::Column::WorkspaceId.eq(ws))
         .filter(channel_messages::Column::DedupeKey.eq(key))
@@ -222,13 +220,14 @@ async fn ingest_in(tx: &mut Tx, w: &Work<'_>) -> StoreResult<Ingested> {
         .to
         .iter()
         .chain(mail.cc.iter())
-        .filter(|a| a.email != sender_email.as_str() && !is_own(&own, &a.email))
+        .filter(|a| a.email != sender_email.as_str() && !autocrm_channels::email::loops::is_own_address(&a.email, &own))
         .map(|a| (a.email.clone(), a.name.clone()))
         .collect();
 
-    let (ticket, outcome) = match target {
-        Some(t) => (t, Outcome::Appended),
-        None => {
+    let (ticket, outcome) = if let Some(t) = target {
+        (t, Outcome::Appended)
+    } else {
+        {
             if follow_up_of.is_some() {
                 tags.push("follow-up".into());
             }
@@ -287,11 +286,8 @@ async fn ingest_in(tx: &mut Tx, w: &Work<'_>) -> StoreResult<Ingested> {
     record_inbound(tx, w, Some(ticket.id), Some(msg.id), &sender_email, &flags, "received").await?;
 
     let mut acknowledged = false;
-    let no_auto_reply = w.plan.no_auto_reply.or(if flags.iter().any(|f| f == "dmarc_failed") {
-        Some("dmarc_failed")
-    } else {
-        None
-    });
+    let no_auto_reply =
+        w.plan.no_auto_reply.or(if flags.iter().any(|f| f == "dmarc_failed") { Some("dmarc_failed") } else { None });
     if outcome == Outcome::NewTicket && no_auto_reply.is_none() && w.settings.auto_reply_enabled {
         acknowledged = email_out::queue_notice_in(
             tx,
@@ -312,16 +308,6 @@ async fn ingest_in(tx: &mut Tx, w: &Work<'_>) -> StoreResult<Ingested> {
         acknowledged,
         no_auto_reply,
         flags,
-    })
-}
-
-fn is_own(own: &[String], address: &str) -> bool {
-    own.iter().any(|o| {
-        o == address
-            || match (o.split_once('@'), address.split_once('@')) {
-                (Some((ol, od)), Some((al, ad))) => od == ad && al.split('+').next() == Some(ol),
-                _ => false,
-            }
     })
 }
 
@@ -396,12 +382,16 @@ fn body_html(mail: &ParsedEmail, follow_up_of: Option<i64>) -> String {
             if mail.attachments.is_empty() { "(empty message)".to_owned() } else { "(attachments only)".to_owned() }
         } else {
             // Nothing new above the quote: show what was sent rather than nothing.
-            format!("{}\n\n{}", mail.text_quoted.trim(), mail.signature.as_deref().unwrap_or_default()).trim().to_owned()
+            format!("{}\n\n{}", mail.text_quoted.trim(), mail.signature.as_deref().unwrap_or_default())
+                .trim()
+                .to_owned()
         };
     }
     let mut html = String::new();
     if let Some(n) = follow_up_of {
-        html.push_str(&format!("<p><em>Follow-up to closed ticket #{n}</em></p>"));
+        html.push_str("<p><em>Follow-up to closed ticket #");
+        html.push_str(&n.to_string());
+        html.push_str("</em></p>");
     }
     for para in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
         html.push_str("<p>");
@@ -500,8 +490,16 @@ async fn attach_bounce(
     let detail = bounce.diagnostic.clone().unwrap_or_default();
     if bounce.permanent {
         for address in &failed {
-            super::suppress(tx.conn(), &store, ws, "email", address, "bounce", Some(format!("{status} {detail}").trim().to_owned()))
-                .await?;
+            super::suppress(
+                tx.conn(),
+                &store,
+                ws,
+                "email",
+                address,
+                "bounce",
+                Some(format!("{status} {detail}").trim().to_owned()),
+            )
+            .await?;
         }
         let mut am: channel_messages::ActiveModel = out.clone().into();
         am.status = Set("bounced".into());
@@ -557,9 +555,9 @@ async fn reject_oversize(
     }
     let own = super::own_addresses(&store.db, ws).await?;
     let sender = headers.as_ref().and_then(|h| h.from.clone());
-    let may_answer = headers.as_ref().is_some_and(|h| {
-        autocrm_channels::email::loops::no_auto_reply_reason(h, &own).is_none() && h.bounce.is_none()
-    });
+    let may_answer = headers
+        .as_ref()
+        .is_some_and(|h| autocrm_channels::email::loops::no_auto_reply_reason(h, &own).is_none() && h.bounce.is_none());
     let mut tx = store.begin(&Principal::system(ws)).await?;
     let now = store.now();
     let row = channel_messages::ActiveModel {
@@ -572,7 +570,9 @@ async fn reject_oversize(
         external_id: Set(headers.as_ref().and_then(|h| h.message_id.clone()).map(|m| m.to_ascii_lowercase())),
         dedupe_key: Set(Some(key)),
         from_address: Set(sender.as_ref().map(|a| a.email.clone()).unwrap_or_default()),
-        to_addresses: Set(json!(headers.as_ref().map(|h| h.to.iter().map(|a| a.email.clone()).collect::<Vec<_>>()).unwrap_or_default())),
+        to_addresses: Set(json!(
+            headers.as_ref().map(|h| h.to.iter().map(|a| a.email.clone()).collect::<Vec<_>>()).unwrap_or_default()
+        )),
         cc_addresses: Set(json!([])),
         subject: Set(headers.as_ref().map(|h| h.subject.chars().take(500).collect()).unwrap_or_default()),
         in_reply_to: Set(None),

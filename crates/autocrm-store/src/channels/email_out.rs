@@ -82,12 +82,7 @@ pub(crate) async fn queue_notice_in(
     };
     let (in_reply_to, refs) = thread_ids(tx.conn(), ws, ticket.id).await?;
     let cc: Vec<String> = if notice == Notice::AgentReplied {
-        super::ccs(tx.conn(), ws, ticket.id)
-            .await?
-            .into_iter()
-            .map(|c| c.address)
-            .filter(|a| *a != address)
-            .collect()
+        super::ccs(tx.conn(), ws, ticket.id).await?.into_iter().map(|c| c.address).filter(|a| *a != address).collect()
     } else {
         Vec::new()
     };
@@ -190,8 +185,7 @@ pub(crate) async fn queue_rejection_in(
     }
     .insert(tx.conn())
     .await?;
-    tx.enqueue_job(SEND_CHANNEL_EMAIL, json!({"channel_message_id": row.id}), now, Some(format!("cm:{}", row.id)))
-        .await
+    tx.enqueue_job(SEND_CHANNEL_EMAIL, json!({"channel_message_id": row.id}), now, Some(format!("cm:{}", row.id))).await
 }
 
 async fn wants_email(conn: &impl ConnectionTrait, contact_id: i64) -> StoreResult<bool> {
@@ -201,7 +195,11 @@ async fn wants_email(conn: &impl ConnectionTrait, contact_id: i64) -> StoreResul
 /// Whether another automatic message may go out: per ticket, per customer
 /// (an autoresponder that opens a new ticket with every answer still meets
 /// the per-ticket cap across its tickets) and per workspace.
-async fn within_caps(tx: &Tx, settings: &crate::entity::channel_settings::Model, ticket: &tickets::Model) -> StoreResult<bool> {
+async fn within_caps(
+    tx: &Tx,
+    settings: &crate::entity::channel_settings::Model,
+    ticket: &tickets::Model,
+) -> StoreResult<bool> {
     let caps = settings.caps();
     let now = tx.store.now();
     let base = || {
@@ -227,7 +225,10 @@ async fn within_caps(tx: &Tx, settings: &crate::entity::channel_settings::Model,
         .count(tx.conn())
         .await?;
     let per_ticket = per_ticket.max(per_customer);
-    let per_ws = base().filter(channel_messages::Column::CreatedAt.gte(now - caps.per_workspace_window)).count(tx.conn()).await?;
+    let per_ws = base()
+        .filter(channel_messages::Column::CreatedAt.gte(now - caps.per_workspace_window))
+        .count(tx.conn())
+        .await?;
     Ok(caps.allows(u32::try_from(per_ticket).unwrap_or(u32::MAX), u32::try_from(per_ws).unwrap_or(u32::MAX)))
 }
 
@@ -252,7 +253,11 @@ async fn mailbox_for(conn: &impl ConnectionTrait, ws: i64, ticket_id: i64) -> St
 
 /// `In-Reply-To` (the latest message of the thread with an id) and
 /// `References` (the thread's ids, oldest first, at most 20).
-async fn thread_ids(conn: &impl ConnectionTrait, ws: i64, ticket_id: i64) -> StoreResult<(Option<String>, Vec<String>)> {
+async fn thread_ids(
+    conn: &impl ConnectionTrait,
+    ws: i64,
+    ticket_id: i64,
+) -> StoreResult<(Option<String>, Vec<String>)> {
     let ids: Vec<Option<String>> = channel_messages::Entity::find()
         .select_only()
         .column(channel_messages::Column::ExternalId)

@@ -110,12 +110,11 @@ fn check_smtp_url(url: &str, problems: &mut Vec<FieldProblem>) {
 /// Creates a mailbox; returns it with its inbound token (shown once).
 pub async fn create(store: &Store, p: &Principal, input: MailboxInput) -> StoreResult<(mailboxes::Model, String)> {
     let mut problems = Vec::new();
-    let address = match input.address.as_deref() {
-        Some(a) => parse_address(a, "/address", &mut problems),
-        None => {
-            problems.push(FieldProblem::new("/address", "is required"));
-            None
-        }
+    let address = if let Some(a) = input.address.as_deref() {
+        parse_address(a, "/address", &mut problems)
+    } else {
+        problems.push(FieldProblem::new("/address", "is required"));
+        None
     };
     let aliases: Vec<String> = input
         .aliases
@@ -175,14 +174,22 @@ pub async fn create(store: &Store, p: &Principal, input: MailboxInput) -> StoreR
     }
     .insert(tx.conn())
     .await?;
-    tx.emit(NewEvent::admin("mailbox.created", "mailbox", row.id, json!({"mailbox": {"id": row.id, "address": address}})));
+    tx.emit(NewEvent::admin(
+        "mailbox.created",
+        "mailbox",
+        row.id,
+        json!({"mailbox": {"id": row.id, "address": address}}),
+    ));
     tx.commit().await?;
     Ok((row, token))
 }
 
 /// The IMAP settings to poll a mailbox with, when it has them.
 /// `accept_invalid_certs` is for loopback test servers only.
-pub fn imap_settings(m: &mailboxes::Model, accept_invalid_certs: bool) -> Option<autocrm_channels::email::imap::ImapSettings> {
+pub fn imap_settings(
+    m: &mailboxes::Model,
+    accept_invalid_certs: bool,
+) -> Option<autocrm_channels::email::imap::ImapSettings> {
     use autocrm_channels::email::imap::{ImapSettings, Security};
     let security = match m.imap_security.as_str() {
         "starttls" => Security::StartTls,
@@ -258,10 +265,7 @@ pub async fn update(store: &Store, p: &Principal, id: i64, input: MailboxInput) 
     let mut problems = Vec::new();
     let address = input.address.as_deref().and_then(|a| parse_address(a, "/address", &mut problems));
     let aliases: Option<Vec<String>> = input.aliases.as_ref().map(|list| {
-        list.iter()
-            .enumerate()
-            .filter_map(|(i, a)| parse_address(a, &format!("/aliases/{i}"), &mut problems))
-            .collect()
+        list.iter().enumerate().filter_map(|(i, a)| parse_address(a, &format!("/aliases/{i}"), &mut problems)).collect()
     });
     if let Some(Some(imap)) = &input.imap {
         check_imap(imap, false, &mut problems);
@@ -348,7 +352,12 @@ pub async fn update(store: &Store, p: &Principal, id: i64, input: MailboxInput) 
     }
     am.updated_at = Set(now);
     let row = am.update(tx.conn()).await?;
-    tx.emit(NewEvent::admin("mailbox.updated", "mailbox", row.id, json!({"mailbox": {"id": row.id, "address": row.address}})));
+    tx.emit(NewEvent::admin(
+        "mailbox.updated",
+        "mailbox",
+        row.id,
+        json!({"mailbox": {"id": row.id, "address": row.address}}),
+    ));
     tx.commit().await?;
     Ok(row)
 }
@@ -362,7 +371,12 @@ pub async fn rotate_token(store: &Store, p: &Principal, id: i64) -> StoreResult<
     am.inbound_token_hash = Set(hash_token(&token));
     am.updated_at = Set(store.now());
     let row = am.update(tx.conn()).await?;
-    tx.emit(NewEvent::admin("mailbox.updated", "mailbox", row.id, json!({"mailbox": {"id": row.id, "address": row.address, "token_rotated": true}})));
+    tx.emit(NewEvent::admin(
+        "mailbox.updated",
+        "mailbox",
+        row.id,
+        json!({"mailbox": {"id": row.id, "address": row.address, "token_rotated": true}}),
+    ));
     tx.commit().await?;
     Ok(token)
 }
@@ -372,7 +386,12 @@ pub async fn delete(store: &Store, p: &Principal, id: i64) -> StoreResult<()> {
     let mut tx = store.begin(p).await?;
     let current = get_in(tx.conn(), tx.ws(), id).await?;
     mailboxes::Entity::delete_by_id(current.id).exec(tx.conn()).await?;
-    tx.emit(NewEvent::admin("mailbox.deleted", "mailbox", current.id, json!({"mailbox": {"id": current.id, "address": current.address}})));
+    tx.emit(NewEvent::admin(
+        "mailbox.deleted",
+        "mailbox",
+        current.id,
+        json!({"mailbox": {"id": current.id, "address": current.address}}),
+    ));
     tx.commit().await?;
     Ok(())
 }

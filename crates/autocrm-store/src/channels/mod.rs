@@ -7,12 +7,12 @@
 //! receiving workspace, and reply tokens carry and check it); secrets
 //! (IMAP passwords, SMTP URLs, auth tokens) are write-only through this API.
 
+pub mod api;
 pub mod email_in;
 pub mod email_out;
 pub mod mailboxes;
-pub mod templates;
 pub mod sms;
-pub mod api;
+pub mod templates;
 
 use autocrm_channels::email::Limits;
 use chrono::TimeDelta;
@@ -96,7 +96,11 @@ pub struct SettingsPatch {
 }
 
 /// Changes the workspace's channel settings.
-pub async fn update_settings(store: &Store, p: &Principal, patch: SettingsPatch) -> StoreResult<channel_settings::Model> {
+pub async fn update_settings(
+    store: &Store,
+    p: &Principal,
+    patch: SettingsPatch,
+) -> StoreResult<channel_settings::Model> {
     use sea_orm::ActiveModelTrait as _;
     let mut problems = Vec::new();
     if patch.auto_per_ticket.is_some_and(|n| !(0..=100).contains(&n)) {

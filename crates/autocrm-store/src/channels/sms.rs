@@ -22,6 +22,8 @@
 //! token is write-only through this API; a delivery state only moves forward
 //! (`twilio::advances`), so late callbacks cannot undo a delivery.
 
+use std::fmt::Write as _;
+
 use autocrm_channels::sms::twilio::{self, DeliveryStatus, Inbound, Keyword, StatusCallback};
 use autocrm_domain::{Channel, Principal, Priority, StatusCategory};
 use chrono::{DateTime, Duration, Utc};
@@ -97,7 +99,10 @@ fn check(input: &SmsNumberInput, creating: bool) -> Vec<FieldProblem> {
     }
     match input.account_sid.as_deref().map(str::trim) {
         Some(s) if !is_account_sid(s) => {
-            problems.push(FieldProblem::new("/account_sid", "must be a Twilio account SID (AC followed by letters and digits)"));
+            problems.push(FieldProblem::new(
+                "/account_sid",
+                "must be a Twilio account SID (AC followed by letters and digits)",
+            ));
         }
         None if creating => problems.push(FieldProblem::new("/account_sid", "is required")),
         _ => {}
@@ -121,7 +126,8 @@ fn check(input: &SmsNumberInput, creating: bool) -> Vec<FieldProblem> {
 }
 
 fn is_account_sid(s: &str) -> bool {
-    s.strip_prefix("AC").is_some_and(|rest| (2..=62).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+    s.strip_prefix("AC")
+        .is_some_and(|rest| (2..=62).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// Adds a number to the workspace.
@@ -148,7 +154,12 @@ pub async fn create(store: &Store, p: &Principal, input: SmsNumberInput) -> Stor
     }
     .insert(tx.conn())
     .await?;
-    tx.emit(NewEvent::admin("sms_number.created", "sms_number", row.id, json!({"sms_number": {"id": row.id, "phone": row.phone}})));
+    tx.emit(NewEvent::admin(
+        "sms_number.created",
+        "sms_number",
+        row.id,
+        json!({"sms_number": {"id": row.id, "phone": row.phone}}),
+    ));
     tx.commit().await?;
     Ok(row)
 }
@@ -220,7 +231,12 @@ pub async fn update(store: &Store, p: &Principal, id: i64, input: SmsNumberInput
     }
     am.updated_at = Set(store.now());
     let row = am.update(tx.conn()).await?;
-    tx.emit(NewEvent::admin("sms_number.updated", "sms_number", row.id, json!({"sms_number": {"id": row.id, "phone": row.phone}})));
+    tx.emit(NewEvent::admin(
+        "sms_number.updated",
+        "sms_number",
+        row.id,
+        json!({"sms_number": {"id": row.id, "phone": row.phone}}),
+    ));
     tx.commit().await?;
     Ok(row)
 }
@@ -230,7 +246,12 @@ pub async fn delete(store: &Store, p: &Principal, id: i64) -> StoreResult<()> {
     let mut tx = store.begin(p).await?;
     let current = get_in(tx.conn(), tx.ws(), id).await?;
     sms_numbers::Entity::delete_by_id(current.id).exec(tx.conn()).await?;
-    tx.emit(NewEvent::admin("sms_number.deleted", "sms_number", current.id, json!({"sms_number": {"id": current.id, "phone": current.phone}})));
+    tx.emit(NewEvent::admin(
+        "sms_number.deleted",
+        "sms_number",
+        current.id,
+        json!({"sms_number": {"id": current.id, "phone": current.phone}}),
+    ));
     tx.commit().await?;
     Ok(())
 }
@@ -315,12 +336,32 @@ async fn ingest_in(tx: &mut Tx, number: &sms_numbers::Model, inbound: &Inbound, 
     match twilio::keyword(&inbound.body) {
         Some(k @ (Keyword::Stop | Keyword::Start)) => {
             let (outcome, note) = if k == Keyword::Stop {
-                super::suppress(tx.conn(), &store, ws, "sms", phone, "stop_keyword", Some(format!("texted {}", inbound.body.trim())))
-                    .await?;
-                (Outcome::OptedOut, format!("The customer texted {} to opt out: no text messages will be sent to {phone} until they text START.", inbound.body.trim().to_uppercase()))
+                super::suppress(
+                    tx.conn(),
+                    &store,
+                    ws,
+                    "sms",
+                    phone,
+                    "stop_keyword",
+                    Some(format!("texted {}", inbound.body.trim())),
+                )
+                .await?;
+                (
+                    Outcome::OptedOut,
+                    format!(
+                        "The customer texted {} to opt out: no text messages will be sent to {phone} until they text START.",
+                        inbound.body.trim().to_uppercase()
+                    ),
+                )
             } else {
                 super::unsuppress(tx.conn(), ws, "sms", phone, "stop_keyword").await?;
-                (Outcome::OptedIn, format!("The customer texted {} and receives text messages again.", inbound.body.trim().to_uppercase()))
+                (
+                    Outcome::OptedIn,
+                    format!(
+                        "The customer texted {} and receives text messages again.",
+                        inbound.body.trim().to_uppercase()
+                    ),
+                )
             };
             record.flags["keyword"] = json!(if k == Keyword::Stop { "stop" } else { "start" });
             let conversation = find_conversation(tx.conn(), ws, "sms", number.id, phone).await?;
@@ -328,7 +369,8 @@ async fn ingest_in(tx: &mut Tx, number: &sms_numbers::Model, inbound: &Inbound, 
                 Some(c) => live_ticket(tx.conn(), ws, c.ticket_id).await?,
                 None => None,
             };
-            let mut out = Ingested { outcome, ticket_id: None, ticket_number: None, message_id: None, duplicate: false };
+            let mut out =
+                Ingested { outcome, ticket_id: None, ticket_number: None, message_id: None, duplicate: false };
             let mut message_id = None;
             if let Some(t) = ticket {
                 let msg = crate::messages::insert_in(tx, &t, Author::System, &text_html(&note), true, None).await?;
@@ -366,7 +408,7 @@ fn message_html(text: &str, media: usize) -> String {
     let mut html = text_html(text);
     if media > 0 {
         let s = if media == 1 { "" } else { "s" };
-        html.push_str(&format!("<p><em>({media} media file{s} attached: see the delivery record)</em></p>"));
+        let _ = write!(html, "<p><em>({media} media file{s} attached: see the delivery record)</em></p>");
     }
     if html.is_empty() { "<p>(empty message)</p>".to_owned() } else { html }
 }
@@ -433,7 +475,10 @@ pub(super) async fn find_dedupe(
         .await?)
 }
 
-pub(super) async fn duplicate_of(conn: &impl ConnectionTrait, existing: &channel_messages::Model) -> StoreResult<Ingested> {
+pub(super) async fn duplicate_of(
+    conn: &impl ConnectionTrait,
+    existing: &channel_messages::Model,
+) -> StoreResult<Ingested> {
     let ticket_number = match existing.ticket_id {
         Some(t) => tickets::Entity::find_by_id(t).one(conn).await?.map(|t| t.number),
         None => None,
@@ -500,7 +545,12 @@ pub(super) async fn live_ticket(conn: &impl ConnectionTrait, ws: i64, id: i64) -
 
 /// Whether a message at `now` continues `ticket` of a conversation last
 /// active at `last_message_at` (see the module docs).
-pub(super) fn continues(ticket: &tickets::Model, last_message_at: DateTime<Utc>, quiet: Duration, now: DateTime<Utc>) -> bool {
+pub(super) fn continues(
+    ticket: &tickets::Model,
+    last_message_at: DateTime<Utc>,
+    quiet: Duration,
+    now: DateTime<Utc>,
+) -> bool {
     let category = StatusCategory::parse(&ticket.status_category).unwrap_or(StatusCategory::Open);
     if category == StatusCategory::Closed || now - last_message_at > quiet {
         return false;
@@ -558,7 +608,13 @@ pub(super) async fn open_or_continue(
 }
 
 /// Points the conversation at `ticket_id` and marks it active now (created on first use).
-pub(super) async fn touch_conversation(tx: &Tx, channel: &str, source_id: i64, party: &str, ticket_id: i64) -> StoreResult<()> {
+pub(super) async fn touch_conversation(
+    tx: &Tx,
+    channel: &str,
+    source_id: i64,
+    party: &str,
+    ticket_id: i64,
+) -> StoreResult<()> {
     let ws = tx.ws();
     let now = tx.store.now();
     match find_conversation(tx.conn(), ws, channel, source_id, party).await? {
@@ -589,7 +645,13 @@ pub(super) async fn touch_conversation(tx: &Tx, channel: &str, source_id: i64, p
 }
 
 /// Marks the conversation of an outgoing message active (when it still points at this ticket).
-pub(super) async fn touch_outbound(tx: &Tx, channel: &str, source_id: i64, party: &str, ticket_id: i64) -> StoreResult<()> {
+pub(super) async fn touch_outbound(
+    tx: &Tx,
+    channel: &str,
+    source_id: i64,
+    party: &str,
+    ticket_id: i64,
+) -> StoreResult<()> {
     let now = tx.store.now();
     channel_conversations::Entity::update_many()
         .col_expr(channel_conversations::Column::LastMessageAt, sea_orm::sea_query::Expr::val(now))
@@ -640,7 +702,11 @@ pub(super) fn text_html(text: &str) -> String {
 
 /// Finds the contact with this phone number (spaces, dashes, dots and
 /// brackets ignored) or creates one.
-pub(crate) async fn find_or_create_by_phone(tx: &mut Tx, phone: &str, name: Option<&str>) -> StoreResult<contacts::Model> {
+pub(crate) async fn find_or_create_by_phone(
+    tx: &mut Tx,
+    phone: &str,
+    name: Option<&str>,
+) -> StoreResult<contacts::Model> {
     let ws = tx.ws();
     let template = if tx.store.backend == DbBackend::Postgres {
         "EXISTS (SELECT 1 FROM jsonb_array_elements_text(contacts.phones) AS ph(v) \
@@ -722,7 +788,10 @@ async fn destination(tx: &Tx, ticket: &tickets::Model) -> StoreResult<Option<(sm
         return Ok(None);
     };
     let phones: Vec<String> = serde_json::from_value(contact.phones).unwrap_or_default();
-    let Some(phone) = phones.iter().map(|p| p.chars().filter(|c| !" ().-".contains(*c)).collect::<String>()).find(|p| twilio::is_e164(p))
+    let Some(phone) = phones
+        .iter()
+        .map(|p| p.chars().filter(|c| !" ().-".contains(*c)).collect::<String>())
+        .find(|p| twilio::is_e164(p))
     else {
         return Ok(None);
     };
@@ -899,7 +968,11 @@ pub async fn mark_refused(store: &Store, id: i64, code: Option<u32>, message: &s
     Ok(())
 }
 
-async fn find_outbound(conn: &impl ConnectionTrait, ws: i64, sid: &str) -> StoreResult<Option<channel_messages::Model>> {
+async fn find_outbound(
+    conn: &impl ConnectionTrait,
+    ws: i64,
+    sid: &str,
+) -> StoreResult<Option<channel_messages::Model>> {
     Ok(channel_messages::Entity::find()
         .filter(channel_messages::Column::WorkspaceId.eq(ws))
         .filter(channel_messages::Column::Channel.eq("sms"))
@@ -964,7 +1037,10 @@ mod tests {
 
     #[test]
     fn text_is_escaped_never_parsed() {
-        assert_eq!(text_html("<b>hi</b> & bye\nline\n\npara"), "<p>&lt;b&gt;hi&lt;/b&gt; &amp; bye<br>line</p><p>para</p>");
+        assert_eq!(
+            text_html("<b>hi</b> & bye\nline\n\npara"),
+            "<p>&lt;b&gt;hi&lt;/b&gt; &amp; bye<br>line</p><p>para</p>"
+        );
         assert_eq!(text_html("   "), "");
     }
 

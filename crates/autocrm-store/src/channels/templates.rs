@@ -41,7 +41,11 @@ pub async fn list(store: &Store, p: &Principal) -> StoreResult<Vec<EffectiveTemp
                 customized: own.is_some(),
                 set: own.map_or_else(
                     || templates::default_template(notice, locale),
-                    |r| TemplateSet { subject: r.subject.clone(), text: r.body_text.clone(), html: r.body_html.clone() },
+                    |r| TemplateSet {
+                        subject: r.subject.clone(),
+                        text: r.body_text.clone(),
+                        html: r.body_html.clone(),
+                    },
                 ),
             });
         }
@@ -114,7 +118,12 @@ pub async fn save(
 }
 
 /// Goes back to the built-in templates for a notice and locale.
-pub async fn reset(store: &Store, p: &Principal, notice: Notice, locale: &'static str) -> StoreResult<EffectiveTemplate> {
+pub async fn reset(
+    store: &Store,
+    p: &Principal,
+    notice: Notice,
+    locale: &'static str,
+) -> StoreResult<EffectiveTemplate> {
     let mut tx = store.begin(p).await?;
     notification_templates::Entity::delete_many()
         .filter(notification_templates::Column::WorkspaceId.eq(tx.ws()))
