@@ -300,6 +300,8 @@ fn lone_address(line: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
     use super::*;
 
     fn parse(raw: &str) -> Message<'_> {

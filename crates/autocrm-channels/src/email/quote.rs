@@ -317,6 +317,8 @@ fn mark_signatures(lines: &[&str], kinds: &mut [Kind]) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
     use super::*;
     use proptest::prelude::*;
 

@@ -17,6 +17,7 @@ pub mod macros;
 pub mod notifications;
 pub mod reports;
 pub mod session;
+pub mod sms;
 pub mod statuses;
 pub mod tags;
 pub mod tickets;
@@ -48,6 +49,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(invitations::router())
         .merge(notifications::router())
         .merge(channels::router())
+        .merge(sms::router())
 }
 
 /// A list page: `{"data": [...], "next_cursor": ...}`.
