@@ -172,6 +172,21 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/api/v1/channels/templates", Policy::Admin),
     ("PUT", "/api/v1/channels/templates/{notice}/{locale}", Policy::Admin),
     ("DELETE", "/api/v1/channels/templates/{notice}/{locale}", Policy::Admin),
+    // SMS numbers and API channels are settings; Twilio's webhooks carry its signature
+    // and an API channel's messages its own bearer token.
+    ("GET", "/api/v1/channels/sms-numbers", Policy::Admin),
+    ("POST", "/api/v1/channels/sms-numbers", Policy::Admin),
+    ("GET", "/api/v1/channels/sms-numbers/{id}", Policy::Admin),
+    ("PATCH", "/api/v1/channels/sms-numbers/{id}", Policy::Admin),
+    ("DELETE", "/api/v1/channels/sms-numbers/{id}", Policy::Admin),
+    ("GET", "/api/v1/channels/api", Policy::Admin),
+    ("POST", "/api/v1/channels/api", Policy::Admin),
+    ("GET", "/api/v1/channels/api/{id}", Policy::Admin),
+    ("PATCH", "/api/v1/channels/api/{id}", Policy::Admin),
+    ("DELETE", "/api/v1/channels/api/{id}", Policy::Admin),
+    ("POST", "/api/v1/channels/sms/{public_id}/twilio", Policy::Public),
+    ("POST", "/api/v1/channels/sms/{public_id}/twilio/status", Policy::Public),
+    ("POST", "/api/v1/channels/api/{public_id}/messages", Policy::Public),
 ];
 
 /// The declared policy of a route, if any.

@@ -16,7 +16,7 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use mail_parser::{HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{HeaderName, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use sha2::{Digest as _, Sha256};
 
 use super::{Address, Automation, ParsedAttachment, ParsedEmail, bounce, quote};
@@ -74,6 +74,7 @@ fn parse_checked(raw: &[u8], limits: &Limits) -> Result<ParsedEmail, ParseError>
         .parse(repaired.as_ref())
         .ok_or_else(|| ParseError::Malformed("no header section".into()))?;
     if !msg.headers().iter().any(|h| is_message_header(&h.name)) {
+        drop_flat(msg);
         return Err(ParseError::Malformed("no RFC 5322 header fields".into()));
     }
 
@@ -238,7 +239,10 @@ fn strip_tags(html: &str) -> String {
 /// them, old clients send Latin-1 anyway) are re-read as Windows-1252, the
 /// superset of Latin-1 every client means by it.
 fn repair_8bit_headers(raw: &[u8]) -> Cow<'_, [u8]> {
-    let header_end = find(raw, b"\r\n\r\n").or_else(|| find(raw, b"\n\n")).map_or(raw.len(), |i| i + 1);
+    // The header section ends at the first blank line, CRLF or bare LF.
+    let crlf = find(raw, b"\r\n\r\n").map(|i| i + 2);
+    let lf = find(raw, b"\n\n").map(|i| i + 1);
+    let header_end = crlf.into_iter().chain(lf).min().unwrap_or(raw.len());
     let (head, body) = raw.split_at(header_end);
     if std::str::from_utf8(head).is_ok() {
         return Cow::Borrowed(raw);
@@ -431,10 +435,7 @@ fn automation(msg: &Message<'_>, from: Option<&Address>, return_path: Option<&st
     let auto_submitted = lower("auto-submitted")
         .is_some_and(|v| v.split(';').next().is_some_and(|token| !token.trim().is_empty() && token.trim() != "no"));
     let bulk_precedence = lower("precedence").is_some_and(|v| matches!(v.as_str(), "bulk" | "junk" | "list"));
-    let mailing_list = !matches!(msg.list_id(), HeaderValue::Empty)
-        || !matches!(msg.list_unsubscribe(), HeaderValue::Empty)
-        || has_header(msg, "list-id")
-        || has_header(msg, "list-unsubscribe");
+    let mailing_list = has_header(msg, "list-id") || has_header(msg, "list-unsubscribe");
     let role_sender = from.is_some_and(|a| {
         let local = a.email.split('@').next().unwrap_or_default();
         ROLE_LOCAL_PARTS.contains(&local)
@@ -453,7 +454,8 @@ fn automation(msg: &Message<'_>, from: Option<&Address>, return_path: Option<&st
     }
 }
 
-/// Part ids sorted by role.
+/// The leaf parts sorted by role: body text, body HTML, and the ids of
+/// every other part (the attachments).
 struct Walked<'a> {
     text: Vec<&'a str>,
     html: Vec<&'a str>,
@@ -737,6 +739,39 @@ mod tests {
         assert_eq!(m.html.as_deref(), Some("<p>Hello</p>"));
         assert_eq!(m.text_new, "Hello");
         assert_eq!(without_head("<HEAD>x</HEAD>y<header>z</header>"), "y<header>z</header>");
+    }
+
+    #[test]
+    fn only_the_header_section_is_re_read_as_windows_1252() {
+        let m = parse(b"Subject: Caf\xe9\nContent-Type: text/plain; charset=iso-8859-1\n\nGr\xfc\xdfe\r\n\r\nEnde")
+            .unwrap();
+        assert_eq!(m.subject, "Café");
+        assert_eq!(m.text_new, "Grüße\n\nEnde");
+    }
+
+    #[test]
+    fn ids_lose_their_brackets_and_comments_and_may_come_bare() {
+        let m = parse(
+            b"From: a@b.example\nMessage-ID: abc.123@x.example\nIn-Reply-To: <p@q.example> (Bob's message of Monday)\nReferences: <1@x.example>\n <2@x.example>\n <2@x.example>\n\nx",
+        )
+        .unwrap();
+        assert_eq!(m.message_id.as_deref(), Some("abc.123@x.example"));
+        assert_eq!(m.in_reply_to, vec!["p@q.example"]);
+        assert_eq!(m.references, vec!["1@x.example", "2@x.example"]);
+    }
+
+    #[test]
+    fn groups_are_flattened_and_names_decoded_and_addresses_lower_cased() {
+        let m = parse(
+            b"From: =?UTF-8?Q?J=C3=BCrgen_M=C3=BCller?= <Juergen@Example.DE>\nTo: Undisclosed recipients:;\nCc: Team: A@x.example, \"Bee, B\" <b@x.example>;, c@y.example\nDelivered-To: Support@Shop.example\nX-Original-To: sales@shop.example\n\nx",
+        )
+        .unwrap();
+        let from = m.from.unwrap();
+        assert_eq!((from.name.as_deref(), from.email.as_str()), (Some("Jürgen Müller"), "juergen@example.de"));
+        assert!(m.to.is_empty());
+        let cc: Vec<_> = m.cc.iter().map(|a| (a.name.as_deref(), a.email.as_str())).collect();
+        assert_eq!(cc, vec![(None, "a@x.example"), (Some("Bee, B"), "b@x.example"), (None, "c@y.example")]);
+        assert_eq!(m.delivered_to, vec!["support@shop.example", "sales@shop.example"]);
     }
 
     #[test]

@@ -289,7 +289,7 @@ impl From<Ingested> for InboundOut {
 
 /// One message as it crossed a channel.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DeliveryOut {
+pub struct ChannelDeliveryOut {
     /// Id.
     pub id: i64,
     /// The ticket message it carries (none for rejected mail).
@@ -314,8 +314,8 @@ pub struct DeliveryOut {
     pub quoted_text: String,
     /// Signature separated from the new text.
     pub signature: Option<String>,
-    /// SPF, DKIM and DMARC results (inbound e-mail).
-    #[schema(value_type = Object)]
+    /// SPF, DKIM and DMARC results (inbound e-mail; `null` otherwise).
+    #[schema(value_type = Option<Object>)]
     pub auth: serde_json::Value,
     /// Flags (loop markers, skipped attachments, suspicious sender …).
     #[schema(value_type = Object)]
@@ -334,7 +334,7 @@ pub struct DeliveryOut {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<channel_messages::Model> for DeliveryOut {
+impl From<channel_messages::Model> for ChannelDeliveryOut {
     fn from(m: channel_messages::Model) -> Self {
         Self {
             id: m.id,
@@ -363,9 +363,9 @@ impl From<channel_messages::Model> for DeliveryOut {
 
 /// A ticket's channel records.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DeliveryList {
+pub struct ChannelDeliveryList {
     /// Oldest first.
-    pub data: Vec<DeliveryOut>,
+    pub data: Vec<ChannelDeliveryOut>,
     /// Always `null`: the whole list is one page.
     pub next_cursor: Option<String>,
 }
@@ -522,14 +522,14 @@ async fn sender_auth(headers: &HeaderMap, raw: &[u8]) -> Option<autocrm_channels
 /// A ticket's channel records: every message as it crossed a channel, with
 /// addresses, threading headers, authentication results and delivery state.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/deliveries", tag = "channels", params(("id" = i64, Path)),
-    responses((status = 200, body = DeliveryList), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ChannelDeliveryList), (status = 404, body = crate::error::Problem)))]
 async fn list_ticket_deliveries(
     State(app): State<AppState>,
     Caller(p): Caller,
     Id(id): Id,
-) -> ApiResult<Json<DeliveryList>> {
+) -> ApiResult<Json<ChannelDeliveryList>> {
     let rows = autocrm_store::channels::for_ticket(&app.store, &p, id).await?;
-    Ok(Json(DeliveryList { data: rows.into_iter().map(DeliveryOut::from).collect(), next_cursor: None }))
+    Ok(Json(ChannelDeliveryList { data: rows.into_iter().map(ChannelDeliveryOut::from).collect(), next_cursor: None }))
 }
 
 /// Downloads a channel record's raw message (`.eml`), as received or sent.

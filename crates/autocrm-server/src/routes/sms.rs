@@ -268,7 +268,7 @@ fn form_error(e: &SmsError) -> ApiError {
 }
 
 /// Receives a text message from Twilio (form-encoded, signed with
-/// `X-Twilio-Signature`). Answers empty TwiML: Twilio itself answers
+/// `X-Twilio-Signature`). Answers an empty `TwiML` document: Twilio itself answers
 /// STOP/START/HELP, and agents answer through the ticket.
 #[utoipa::path(post, path = "/api/v1/channels/sms/{public_id}/twilio", tag = "channels", params(("public_id" = String, Path)),
     request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "Twilio's message webhook form"),
@@ -464,7 +464,12 @@ pub struct ApiMessageOut {
 
 impl From<Ingested> for ApiMessageOut {
     fn from(i: Ingested) -> Self {
-        Self { ticket_id: i.ticket_id, ticket_number: i.ticket_number, message_id: i.message_id, duplicate: i.duplicate }
+        Self {
+            ticket_id: i.ticket_id,
+            ticket_number: i.ticket_number,
+            message_id: i.message_id,
+            duplicate: i.duplicate,
+        }
     }
 }
 

@@ -68,7 +68,14 @@ struct Fixture {
     channel_record: i64,
     /// Carla's unsubscribe token.
     unsubscribe: String,
+    /// The public id of an acme SMS number (auth token [`MATRIX_TWILIO_TOKEN`]).
+    sms_public_id: String,
+    /// The public id of an acme API channel and its bearer token.
+    api_channel: (String, String),
 }
+
+/// The auth token of the fixture's SMS number: Twilio's webhooks are signed with it.
+const MATRIX_TWILIO_TOKEN: &str = "matrix-twilio-token";
 
 enum Body {
     None,
@@ -183,7 +190,15 @@ async fn fixture(app: &TestApp, admin: &Session, carla: &Session) -> Fixture {
     let contact = t["requester"]["id"].as_i64().unwrap();
     let prefs =
         autocrm_store::channels::email_out::set_preferences(&app.store, app.ws, contact, None, None).await.unwrap();
+    let sms = autocrm_store::channels::sms::create(&app.store, &Principal::system(app.ws), matrix_sms_number(0))
+        .await
+        .unwrap();
+    let api = autocrm_store::channels::api::create(&app.store, &Principal::system(app.ws), matrix_api_channel(0))
+        .await
+        .unwrap();
     Fixture {
+        sms_public_id: sms.public_id,
+        api_channel: (api.channel.public_id, api.token),
         mailbox_token,
         channel_record: records.iter().find(|r| r.raw_sha256.is_some()).unwrap().id,
         unsubscribe: prefs.unsubscribe_token,
@@ -198,6 +213,38 @@ async fn fixture(app: &TestApp, admin: &Session, carla: &Session) -> Fixture {
         delivery: deliveries["data"][0]["id"].as_i64().unwrap(),
         attachment: attachment["id"].as_str().unwrap().to_owned(),
     }
+}
+
+fn matrix_sms_number(n: usize) -> autocrm_store::channels::sms::SmsNumberInput {
+    autocrm_store::channels::sms::SmsNumberInput {
+        phone: Some(format!("+1415555{:04}", 100 + n)),
+        account_sid: Some("AC0123456789abcdef0123456789abcdef".into()),
+        auth_token: Some(MATRIX_TWILIO_TOKEN.into()),
+        ..Default::default()
+    }
+}
+
+fn matrix_api_channel(n: usize) -> autocrm_store::channels::api::ApiChannelInput {
+    autocrm_store::channels::api::ApiChannelInput {
+        name: Some(format!("Matrix channel {n}")),
+        reply_url: Some("http://127.0.0.1:9/replies".into()),
+        ..Default::default()
+    }
+}
+
+/// The form Twilio would post to one of an SMS number's webhooks.
+fn twilio_form(path: &str, n: usize) -> Vec<(String, String)> {
+    let pairs: Vec<(&str, String)> = if path.ends_with("/status") {
+        vec![("MessageSid", format!("SMmatrix{n}")), ("MessageStatus", "delivered".into())]
+    } else {
+        vec![
+            ("MessageSid", format!("SMmatrix{n}")),
+            ("From", format!("+4917000{:05}", n % 100_000)),
+            ("To", "+14155550100".into()),
+            ("Body", format!("matrix {n}")),
+        ]
+    };
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
 /// The concrete URL for a path template: fresh resources where the call consumes one.
@@ -245,6 +292,10 @@ async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &
         return path.replace("{notice}", "ticket_solved").replace("{locale}", "de");
     } else if path.contains("/unsubscribe/{token}") {
         return path.replace("{token}", &f.unsubscribe);
+    } else if path.starts_with("/api/v1/channels/sms/{public_id}") {
+        return path.replace("{public_id}", &f.sms_public_id);
+    } else if path.starts_with("/api/v1/channels/api/{public_id}") {
+        return path.replace("{public_id}", &f.api_channel.0);
     } else if !path.contains("{id}") {
         String::new()
     } else if path == "/api/v1/tickets/{id}/merge" {
@@ -318,6 +369,13 @@ async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &
             ..Default::default()
         };
         autocrm_store::channels::mailboxes::create(&app.store, &system, input).await.unwrap().0.id.to_string()
+    } else if path.starts_with("/api/v1/channels/sms-numbers/") {
+        // A fresh number per request (DELETE uses it up).
+        let input = matrix_sms_number(1 + fresh());
+        autocrm_store::channels::sms::create(&app.store, &system, input).await.unwrap().id.to_string()
+    } else if path.starts_with("/api/v1/channels/api/") {
+        let input = matrix_api_channel(1 + fresh());
+        autocrm_store::channels::api::create(&app.store, &system, input).await.unwrap().channel.id.to_string()
     } else if path.starts_with("/api/v1/deliveries/") {
         f.channel_record.to_string()
     } else if path.starts_with("/api/v1/tickets/") {
@@ -412,7 +470,23 @@ fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
         }
         ("POST", "/api/v1/channels/mailboxes") => json!({"address": format!("new{n}@acme.test")}),
         ("PATCH", "/api/v1/channels/mailboxes/{id}") => json!({"name": format!("Box {n}")}),
-        ("PATCH", "/api/v1/contacts/{id}/channel-preferences") => json!({"email_notifications": n % 2 == 0}),
+        ("PATCH", "/api/v1/contacts/{id}/channel-preferences") => json!({"email_notifications": n.is_multiple_of(2)}),
+        ("POST", "/api/v1/channels/sms/{public_id}/twilio" | "/api/v1/channels/sms/{public_id}/twilio/status") => {
+            let form = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(twilio_form(path, n)).finish();
+            return Body::Raw("application/x-www-form-urlencoded", form.into_bytes());
+        }
+        ("POST", "/api/v1/channels/sms-numbers") => {
+            json!({"phone": format!("+1415556{:04}", n % 10_000), "account_sid": "AC0123456789abcdef", "auth_token": "t"})
+        }
+        ("PATCH", "/api/v1/channels/sms-numbers/{id}") => json!({"name": format!("Line {n}")}),
+        ("POST", "/api/v1/channels/api") => {
+            json!({"name": format!("API channel {n}"), "reply_url": "http://127.0.0.1:9/replies"})
+        }
+        ("PATCH", "/api/v1/channels/api/{id}") => json!({"quiet_period_secs": 3600 + n}),
+        ("POST", "/api/v1/channels/api/{public_id}/messages") => {
+            json!({"external_message_id": format!("matrix-{n}"), "conversation_id": "matrix",
+                "from": {"handle": "matrix-user"}, "text": format!("matrix {n}")})
+        }
         ("POST", "/api/v1/session") => json!({"workspace": "acme", "email": "anna@acme.test", "password": PASSWORD}),
         ("POST", "/api/v1/tickets") => {
             json!({"subject": format!("matrix {n}"), "requester": {"email": "m@example.test"}})
@@ -533,6 +607,20 @@ async fn every_route_answers_each_principal_as_its_policy_says() {
             req = match &who {
                 // The inbound endpoint's credential is the mailbox's token, whoever holds it.
                 _ if path == "/api/v1/channels/email/inbound" => req.bearer_auth(&f.mailbox_token),
+                // An API channel's messages carry the channel's token; Twilio's webhooks its signature
+                // (for the URL under the server's public URL), next to whatever else the caller sends.
+                _ if path == "/api/v1/channels/api/{public_id}/messages" => req.bearer_auth(&f.api_channel.1),
+                _ if path.starts_with("/api/v1/channels/sms/{public_id}/") => {
+                    let public = format!("{}{url}", autocrm_testkit::test_config().public_url);
+                    let form = twilio_form(path, requests);
+                    let signature = autocrm_channels::sms::twilio::signature(MATRIX_TWILIO_TOKEN, &public, &form);
+                    let req = req.header("x-twilio-signature", signature);
+                    match &who {
+                        Who::Key(k, _) => req.key(k),
+                        Who::Customer(s, _) | Who::Agent(s) | Who::Admin(s) | Who::ForeignAdmin(s) => req.session(s),
+                        Who::Anonymous => req,
+                    }
+                }
                 Who::Anonymous => req,
                 Who::Key(k, _) => req.key(k),
                 Who::Customer(s, _) | Who::Agent(s) | Who::Admin(s) | Who::ForeignAdmin(s) => {

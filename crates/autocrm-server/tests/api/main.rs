@@ -17,6 +17,7 @@ mod presence;
 mod realtime;
 mod reports;
 mod sessions;
+mod sms;
 mod tags;
 mod tickets;
 mod views;

@@ -113,7 +113,12 @@ pub async fn ingest(
     let work = Work { mailbox, settings: &settings, plan: &planned, auth: &auth, raw_sha, blobs };
     let done = match ingest_in(&mut tx, &work).await {
         Ok(done) => tx.commit().await.map(|_| done),
-        Err(e) => Err(e),
+        Err(e) => {
+            // Roll back now: the failed transaction still holds row locks (the ticket
+            // counter) and its connection, which the duplicate lookup below needs.
+            drop(tx);
+            Err(e)
+        }
     };
     match done {
         Err(StoreError::Conflict { code: "duplicate_message", .. }) => {

@@ -69,6 +69,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/api": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's API channels. */
+        get: operations["list_api_channels"];
+        put?: never;
+        /** Creates an API channel; the response carries its token and signing secret, shown only now. */
+        post: operations["create_api_channel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/api/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One API channel. */
+        get: operations["get_api_channel"];
+        put?: never;
+        post?: never;
+        /** Deletes an API channel; its messages stay on their tickets. */
+        delete: operations["delete_api_channel"];
+        options?: never;
+        head?: never;
+        /** Changes an API channel. */
+        patch: operations["update_api_channel"];
+        trace?: never;
+    };
+    "/api/v1/channels/api/{public_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Posts a customer's message to an API channel (authenticated by the
+         *     channel's own bearer token, `apc_…`). Answers 201 for a new message and
+         *     200 with `duplicate: true` when the `external_message_id` was posted before.
+         */
+        post: operations["create_api_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/email/inbound": {
         parameters: {
             query?: never;
@@ -177,6 +235,138 @@ export interface paths {
         /** Logs in to the mailbox's IMAP server and selects its folder. */
         post: operations["test_mailbox"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's channel settings. */
+        get: operations["get_channel_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes the workspace's channel settings. */
+        patch: operations["update_channel_settings"];
+        trace?: never;
+    };
+    "/api/v1/channels/sms-numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's SMS numbers. */
+        get: operations["list_sms_numbers"];
+        put?: never;
+        /** Adds an SMS number; point its Twilio webhook at the `inbound_url` returned. */
+        post: operations["create_sms_number"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/sms-numbers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One SMS number. */
+        get: operations["get_sms_number"];
+        put?: never;
+        post?: never;
+        /** Removes an SMS number; its messages stay on their tickets. */
+        delete: operations["delete_sms_number"];
+        options?: never;
+        head?: never;
+        /** Changes an SMS number; omit `auth_token` to keep the stored one. */
+        patch: operations["update_sms_number"];
+        trace?: never;
+    };
+    "/api/v1/channels/sms/{public_id}/twilio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receives a text message from Twilio (form-encoded, signed with
+         *     `X-Twilio-Signature`). Answers an empty `TwiML` document: Twilio itself answers
+         *     STOP/START/HELP, and agents answer through the ticket.
+         */
+        post: operations["receive_twilio_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/sms/{public_id}/twilio/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receives a delivery report from Twilio for a message we sent (signed
+         *     like the message webhook). States only move forward: a late `sent` never
+         *     replaces `delivered`.
+         */
+        post: operations["receive_twilio_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every notification template in effect, per notice and locale. */
+        get: operations["list_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/templates/{notice}/{locale}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Saves the workspace's own templates for a notice in a locale (checked by a trial render first). */
+        put: operations["save_template"];
+        post?: never;
+        /** Goes back to the built-in templates for a notice in a locale. */
+        delete: operations["reset_template"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1438,6 +1628,90 @@ export interface components {
              */
             median_resolution_secs?: number | null;
         };
+        /** @description A file attached to an API channel message. */
+        ApiAttachmentIn: {
+            /** @description File name. */
+            filename: string;
+            /** @description MIME type. */
+            content_type: string;
+            /** @description The bytes, standard base64 (at most 20 MiB decoded). */
+            data_base64: string;
+        };
+        /** @description A new API channel with its credentials, shown only now. */
+        ApiChannelCreatedOut: components["schemas"]["ApiChannelOut"] & {
+            /** @description Bearer token for posting messages (`apc_…`). */
+            token: string;
+            /** @description The `whsec_` key replies are signed with (Standard Webhooks). */
+            secret: string;
+        };
+        /** @description A new API channel. */
+        ApiChannelIn: {
+            /** @description Unique name. */
+            name: string;
+            /** @description Where agents' replies are sent, signed (Standard Webhooks). */
+            reply_url: string;
+            /**
+             * Format: int64
+             * @description Seconds of silence after which a message opens a new ticket (60–2592000, default 86400).
+             */
+            quiet_period_secs?: number | null;
+            /** @description Whether it receives and delivers (default true). */
+            active?: boolean | null;
+        };
+        /** @description Every API channel. */
+        ApiChannelList: {
+            /** @description The channels. */
+            data: components["schemas"]["ApiChannelOut"][];
+            /** @description Always `null`: the whole list is one page. */
+            next_cursor?: string | null;
+        };
+        /** @description An API channel. Its token and secret are never shown after creation. */
+        ApiChannelOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description The id in its message URL. */
+            public_id: string;
+            /** @description Name. */
+            name: string;
+            /** @description Where replies are sent. */
+            reply_url: string;
+            /**
+             * Format: int64
+             * @description Quiet period, seconds.
+             */
+            quiet_period_secs: number;
+            /** @description Whether it receives and delivers. */
+            active: boolean;
+            /** @description Where the external system posts messages (with the channel's token). */
+            messages_url: string;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
+        /** @description A change to an API channel (its token and secret stay). */
+        ApiChannelPatch: {
+            /** @description New name. */
+            name?: string | null;
+            /** @description New reply URL. */
+            reply_url?: string | null;
+            /**
+             * Format: int64
+             * @description New quiet period.
+             */
+            quiet_period_secs?: number | null;
+            /** @description Enable or disable. */
+            active?: boolean | null;
+        };
         /** @description A new key with its secret: the only time the secret is shown. */
         ApiKeyCreated: components["schemas"]["ApiKeyOut"] & {
             /** @description The secret (`acrm_…`); send it as `Authorization: Bearer`. */
@@ -1500,6 +1774,50 @@ export interface components {
              * @description Created.
              */
             created_at: string;
+        };
+        /** @description A customer's message posted by an API channel. */
+        ApiMessageIn: {
+            /** @description The external system's id of the message: posting it again is a no-op. */
+            external_message_id: string;
+            /** @description The external conversation (thread). */
+            conversation_id: string;
+            /** @description Its author. */
+            from: components["schemas"]["ApiSenderIn"];
+            /** @description Plain text. */
+            text?: string;
+            /** @description Files (at most 10). */
+            attachments?: components["schemas"]["ApiAttachmentIn"][];
+        };
+        /** @description Where a posted message landed. */
+        ApiMessageOut: {
+            /**
+             * Format: int64
+             * @description The ticket.
+             */
+            ticket_id?: number | null;
+            /**
+             * Format: int64
+             * @description Its number.
+             */
+            ticket_number?: number | null;
+            /**
+             * Format: int64
+             * @description The stored message.
+             */
+            message_id?: number | null;
+            /** @description True when this message had been posted before (nothing changed). */
+            duplicate: boolean;
+        };
+        /** @description Who wrote an API channel message. */
+        ApiSenderIn: {
+            /** @description Display name. */
+            name?: string | null;
+            /** @description E-mail: the customer is found or created by it. */
+            email?: string | null;
+            /** @description Phone (E.164), used when there is no e-mail. */
+            phone?: string | null;
+            /** @description The external system's id for the person. */
+            handle: string;
         };
         /** @description How to apply a macro. */
         ApplyIn: {
@@ -1600,6 +1918,108 @@ export interface components {
          * @enum {string}
          */
         Channel: "email" | "chat" | "sms" | "web" | "api" | "phone" | "internal";
+        /** @description A ticket's channel records. */
+        ChannelDeliveryList: {
+            /** @description Oldest first. */
+            data: components["schemas"]["ChannelDeliveryOut"][];
+            /** @description Always `null`: the whole list is one page. */
+            next_cursor?: string | null;
+        };
+        /** @description One message as it crossed a channel. */
+        ChannelDeliveryOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description The ticket message it carries (none for rejected mail).
+             */
+            message_id?: number | null;
+            /** @description `email`, `sms` or `api`. */
+            channel: string;
+            /** @description `in` or `out`. */
+            direction: string;
+            /** @description `Message-ID` (e-mail) or the provider's id (SMS). */
+            external_id?: string | null;
+            /** @description Sender address or number. */
+            from: string;
+            /** @description Recipients. */
+            to: string[];
+            /** @description Copies. */
+            cc: string[];
+            /** @description Subject. */
+            subject: string;
+            /** @description `In-Reply-To`. */
+            in_reply_to?: string | null;
+            /** @description Quoted history separated from the new text. */
+            quoted_text: string;
+            /** @description Signature separated from the new text. */
+            signature?: string | null;
+            /** @description SPF, DKIM and DMARC results (inbound e-mail; `null` otherwise). */
+            auth?: Record<string, unknown> | null;
+            /** @description Flags (loop markers, skipped attachments, suspicious sender …). */
+            flags: Record<string, unknown>;
+            /** @description Whether it was an automatic message. */
+            automatic: boolean;
+            /** @description `received`, `queued`, `sending`, `sent`, `delivered`, `failed`, `bounced`, `suppressed`, `rejected`. */
+            status: string;
+            /** @description Why it failed, bounced or was held back. */
+            status_detail?: string | null;
+            /** @description Whether the raw message can be downloaded. */
+            has_raw: boolean;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last status change.
+             */
+            updated_at: string;
+        };
+        /** @description The workspace's channel settings. */
+        ChannelSettingsOut: {
+            /** @description Whether new e-mail requests from people get a "we received your request" acknowledgement. */
+            auto_reply_enabled: boolean;
+            /**
+             * Format: int64
+             * @description Automatic messages per ticket and per customer per hour (loop protection).
+             */
+            auto_per_ticket: number;
+            /**
+             * Format: int64
+             * @description Automatic messages per workspace per hour.
+             */
+            auto_per_workspace: number;
+            /**
+             * Format: int64
+             * @description Largest inbound message accepted, bytes (larger ones are answered with a bounce).
+             */
+            max_message_bytes: number;
+        };
+        /** @description A change to the channel settings. */
+        ChannelSettingsPatch: {
+            /** @description Send acknowledgements. */
+            auto_reply_enabled?: boolean | null;
+            /**
+             * Format: int64
+             * @description 0–100.
+             */
+            auto_per_ticket?: number | null;
+            /**
+             * Format: int64
+             * @description 0–100000.
+             */
+            auto_per_workspace?: number | null;
+            /**
+             * Format: int64
+             * @description 65536–41943040.
+             */
+            max_message_bytes?: number | null;
+        };
         /** @description The requester as the shop knows them. */
         CommerceOverview: {
             /** @description The provider (`mock`, `shopify`). */
@@ -1852,13 +2272,6 @@ export interface components {
              * @description Tickets solved.
              */
             solved: number;
-        };
-        /** @description A ticket's channel records. */
-        DeliveryList: {
-            /** @description Oldest first. */
-            data: components["schemas"]["DeliveryOut"][];
-            /** @description Always `null`: the whole list is one page. */
-            next_cursor?: string | null;
         };
         /** @description One delivery attempt. */
         DeliveryOut: {
@@ -3188,6 +3601,94 @@ export interface components {
             /** @description Echo as `X-CSRF-Token` on every cookie-authenticated write. */
             csrf_token: string;
         };
+        /** @description A new SMS number (a Twilio phone number of the shop's account). */
+        SmsNumberIn: {
+            /** @description The number, E.164 (`+14155550100`). */
+            phone: string;
+            /** @description A label for agents. */
+            name?: string;
+            /** @description Twilio's API origin (default `https://api.twilio.com`). */
+            base_url?: string | null;
+            /** @description The account SID (`AC…`). */
+            account_sid: string;
+            /** @description The auth token (write-only): authenticates sends and signs Twilio's webhooks. */
+            auth_token: string;
+            /**
+             * Format: int64
+             * @description Seconds of silence after which a customer's text opens a new ticket (60–2592000, default 86400).
+             */
+            quiet_period_secs?: number | null;
+            /** @description Whether it receives and sends (default true). */
+            active?: boolean | null;
+        };
+        /** @description Every SMS number. */
+        SmsNumberList: {
+            /** @description The numbers. */
+            data: components["schemas"]["SmsNumberOut"][];
+            /** @description Always `null`: the whole list is one page. */
+            next_cursor?: string | null;
+        };
+        /** @description An SMS number. The auth token is never shown. */
+        SmsNumberOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description The id in its webhook URLs. */
+            public_id: string;
+            /** @description The number. */
+            phone: string;
+            /** @description Label. */
+            name: string;
+            /** @description Twilio's API origin. */
+            base_url: string;
+            /** @description The account SID. */
+            account_sid: string;
+            /** @description Whether an auth token is stored (always true; it is never shown). */
+            auth_token_set: boolean;
+            /**
+             * Format: int64
+             * @description Quiet period, seconds.
+             */
+            quiet_period_secs: number;
+            /** @description Whether it receives and sends. */
+            active: boolean;
+            /** @description Set this as the number's "A message comes in" webhook in Twilio. */
+            inbound_url: string;
+            /** @description Where Twilio reports delivery (sent with every message). */
+            status_callback_url: string;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
+        /** @description A change to an SMS number. */
+        SmsNumberPatch: {
+            /** @description New number. */
+            phone?: string | null;
+            /** @description New label. */
+            name?: string | null;
+            /** @description New API origin. */
+            base_url?: string | null;
+            /** @description New account SID. */
+            account_sid?: string | null;
+            /** @description New auth token (write-only). */
+            auth_token?: string | null;
+            /**
+             * Format: int64
+             * @description New quiet period.
+             */
+            quiet_period_secs?: number | null;
+            /** @description Enable or disable. */
+            active?: boolean | null;
+        };
         /**
          * @description The fixed lifecycle category every admin-defined status belongs to.
          * @enum {string}
@@ -3395,6 +3896,39 @@ export interface components {
             median_resolution_secs?: number | null;
             /** @description Per agent. */
             agents: components["schemas"]["AgentReport"][];
+        };
+        /** @description A template set to save. */
+        TemplateIn: {
+            /** @description Subject (minijinja). */
+            subject: string;
+            /** @description Plain-text body (minijinja). */
+            text: string;
+            /** @description HTML body (minijinja; values are escaped). */
+            html: string;
+        };
+        /** @description Every template. */
+        TemplateList: {
+            /** @description Every notice in every locale. */
+            data: components["schemas"]["TemplateOut"][];
+            /** @description The variables templates can use. */
+            variables: string;
+            /** @description Always `null`: the whole list is one page. */
+            next_cursor?: string | null;
+        };
+        /** @description One notification template set. */
+        TemplateOut: {
+            /** @description `ticket_received`, `agent_replied`, `ticket_solved`, `assigned` or `mentioned`. */
+            notice: string;
+            /** @description `en`, `de` or `fr`. */
+            locale: string;
+            /** @description Whether the workspace saved its own (else the built-in one is shown). */
+            customized: boolean;
+            /** @description Subject template. */
+            subject: string;
+            /** @description Plain-text template. */
+            text: string;
+            /** @description HTML template (values are escaped). */
+            html: string;
         };
         /** @description A new ticket. */
         TicketIn: {
@@ -4014,6 +4548,220 @@ export interface operations {
             };
         };
     };
+    list_api_channels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiChannelList"];
+                };
+            };
+        };
+    };
+    create_api_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiChannelIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiChannelCreatedOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_api_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiChannelOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_api_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_api_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiChannelPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiChannelOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_api_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                public_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiMessageIn"];
+            };
+        };
+        responses: {
+            /** @description Already posted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiMessageOut"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiMessageOut"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     inbound_email: {
         parameters: {
             query?: never;
@@ -4333,6 +5081,411 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_channel_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelSettingsOut"];
+                };
+            };
+        };
+    };
+    update_channel_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelSettingsPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelSettingsOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_sms_numbers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsNumberList"];
+                };
+            };
+        };
+    };
+    create_sms_number: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SmsNumberIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsNumberOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_sms_number: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsNumberOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_sms_number: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_sms_number: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SmsNumberPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsNumberOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receive_twilio_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                public_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Twilio's message webhook form */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description Empty TwiML */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receive_twilio_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                public_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Twilio's status callback form */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description Recorded (or ignored: unknown or out-of-order) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+        };
+    };
+    save_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice: string;
+                locale: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reset_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice: string;
+                locale: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6469,7 +7622,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeliveryList"];
+                    "application/json": components["schemas"]["ChannelDeliveryList"];
                 };
             };
             404: {

@@ -4,42 +4,16 @@
  * raw `.eml` behind each one.
  */
 import { queryOptions } from '@tanstack/react-query';
-import { api, unwrap } from '@/lib/api-client';
+import { api, unwrap, type Schemas } from '@/lib/api-client';
 
 /**
- * One channel record, as `GET /api/v1/tickets/{id}/deliveries` answers.
- *
- * Written by hand on purpose: the server's `DeliveryOut` schema shares its
- * name with the webhook delivery schema, so the OpenAPI document (and the
- * generated types) carry only the webhook one. Replace this with the
- * generated type once the server gives the channel record its own schema name.
+ * One channel record, as `GET /api/v1/tickets/{id}/deliveries` answers (the
+ * generated schema, with `status` and `direction` narrowed to their values).
  */
-export interface Delivery {
-  id: number;
-  message_id?: number | null;
-  /** `email`, `sms` or `api`. */
-  channel: string;
-  direction: 'in' | 'out';
-  /** `Message-ID` (e-mail) or the provider's id (SMS). */
-  external_id?: string | null;
-  from: string;
-  to: string[];
-  cc: string[];
-  subject: string;
-  in_reply_to?: string | null;
-  quoted_text: string;
-  signature?: string | null;
-  /** `{spf, dkim, dmarc, …}` for inbound e-mail, else `null`. */
-  auth: unknown;
-  /** `{list: [...], …}`: loop markers, skipped attachments, failed DMARC. */
-  flags: unknown;
-  automatic: boolean;
+export type Delivery = Omit<Schemas['ChannelDeliveryOut'], 'status' | 'direction'> & {
   status: DeliveryStatus;
-  status_detail?: string | null;
-  has_raw: boolean;
-  created_at: string;
-  updated_at: string;
-}
+  direction: 'in' | 'out';
+};
 
 export type DeliveryStatus =
   | 'received'
@@ -64,7 +38,7 @@ export function deliveriesQuery(ticketId: number) {
     queryKey: deliveryKeys.ticket(ticketId),
     queryFn: async () => {
       const list = await unwrap(api.GET('/api/v1/tickets/{id}/deliveries', { params: { path: { id: ticketId } } }));
-      return list.data as unknown as Delivery[];
+      return list.data as Delivery[];
     },
     // Delivery state changes raise no event: follow an outgoing message until it settles.
     refetchInterval: (query) => (query.state.data?.some((d) => IN_FLIGHT.has(d.status)) ? 5_000 : false),
