@@ -166,6 +166,7 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/api/v1/channels/email/unsubscribe/{token}", Policy::Public),
     ("GET", "/api/v1/tickets/{id}/deliveries", Policy::Staff(Scope::TicketsRead)),
     ("GET", "/api/v1/deliveries/{id}/raw", Policy::Staff(Scope::TicketsRead)),
+    ("GET", "/api/v1/contacts/{id}/channel-preferences", Policy::Staff(Scope::ContactsRead)),
     ("PATCH", "/api/v1/contacts/{id}/channel-preferences", Policy::Staff(Scope::ContactsWrite)),
     ("GET", "/api/v1/channels/settings", Policy::Admin),
     ("PATCH", "/api/v1/channels/settings", Policy::Admin),

@@ -44,7 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_ticket_deliveries))
         .routes(routes!(get_raw_message))
         .routes(routes!(unsubscribe_page, unsubscribe))
-        .routes(routes!(update_contact_preferences))
+        .routes(routes!(get_contact_preferences, update_contact_preferences))
         .routes(routes!(get_channel_settings, update_channel_settings))
         .routes(routes!(list_templates))
         .routes(routes!(save_template, reset_template))
@@ -572,6 +572,23 @@ async fn unsubscribe(State(app): State<AppState>, Path(token): Path<String>) -> 
          <body style='font-family:system-ui;max-width:32rem;margin:4rem auto;padding:0 1rem'>\
          <h1>You are unsubscribed</h1><p>We will no longer send you automatic e-mails.</p>",
     ))
+}
+
+/// A contact's notification preferences (both on until the customer or an agent turns one off).
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/channel-preferences", tag = "channels", params(("id" = i64, Path)),
+    responses((status = 200, body = PreferencesOut), (status = 404, body = crate::error::Problem)))]
+async fn get_contact_preferences(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+) -> ApiResult<Json<PreferencesOut>> {
+    let contact = autocrm_store::contacts::get(&app.store, &p, id).await?;
+    let row = autocrm_store::channels::email_out::preferences(&app.store, p.workspace_id, contact.id).await?;
+    Ok(Json(PreferencesOut {
+        contact_id: row.contact_id,
+        email_notifications: row.email_notifications,
+        sms_notifications: row.sms_notifications,
+    }))
 }
 
 /// Sets a contact's notification preferences (per channel).

@@ -490,6 +490,16 @@ async fn unsubscribe_token(store: &Store, ws: i64, contact_id: i64) -> StoreResu
         .ok_or(StoreError::NotFound)
 }
 
+/// A contact's notification preferences (defaults: both on).
+pub async fn preferences(store: &Store, ws: i64, contact_id: i64) -> StoreResult<contact_channel_prefs::Model> {
+    unsubscribe_token(store, ws, contact_id).await?;
+    contact_channel_prefs::Entity::find_by_id(contact_id)
+        .filter(contact_channel_prefs::Column::WorkspaceId.eq(ws))
+        .one(&store.db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
 /// Sets a contact's notification preferences (the customer's own choice,
 /// from the unsubscribe link or the portal, or an agent on their behalf).
 pub async fn set_preferences(
