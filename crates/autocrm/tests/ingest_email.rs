@@ -34,7 +34,10 @@ async fn a_piped_message_opens_a_ticket_once_and_garbage_is_refused() {
     autocrm_store::channels::mailboxes::create(
         &store,
         &Principal::system(ws),
-        autocrm_store::channels::mailboxes::MailboxInput { address: Some("support@acme.test".into()), ..Default::default() },
+        autocrm_store::channels::mailboxes::MailboxInput {
+            address: Some("support@acme.test".into()),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();

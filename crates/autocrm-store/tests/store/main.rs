@@ -7,6 +7,7 @@ mod support;
 
 mod attachments;
 mod bulk;
+mod channels;
 mod counters;
 mod events;
 mod invitations;
