@@ -555,7 +555,7 @@ async fn delete_api_channel(State(app): State<AppState>, Caller(p): Caller, Id(i
 /// channel's own bearer token, `apc_…`). Answers 201 for a new message and
 /// 200 with `duplicate: true` when the `external_message_id` was posted before.
 #[utoipa::path(post, path = "/api/v1/channels/api/{public_id}/messages", tag = "channels", params(("public_id" = String, Path)),
-    request_body = ApiMessageIn,
+    request_body = ApiMessageIn, security(("api_channel_token" = [])),
     responses((status = 201, body = ApiMessageOut), (status = 200, body = ApiMessageOut, description = "Already posted"),
         (status = 401, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn create_api_message(

@@ -464,6 +464,10 @@ pub struct MessageIn {
     /// `true` for an internal note (staff only).
     #[serde(default)]
     pub internal: bool,
+    /// Files uploaded to the ticket beforehand (their ids), sent with the
+    /// message on the ticket's channel (e-mail attachments). At most 20.
+    #[serde(default)]
+    pub attachment_ids: Vec<String>,
 }
 
 /// Who wrote a message.
@@ -551,7 +555,15 @@ async fn create_message(
     Id(id): Id,
     ApiJson(input): ApiJson<MessageIn>,
 ) -> ApiResult<(StatusCode, Json<MessageOut>)> {
-    let m = autocrm_store::messages::create(&app.store, &p, id, &input.body, input.internal).await?;
+    let m = autocrm_store::messages::create_with_attachments(
+        &app.store,
+        &p,
+        id,
+        &input.body,
+        input.internal,
+        &input.attachment_ids,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 

@@ -41,10 +41,16 @@ async fn concurrent_deliveries_of_one_message_store_it_once() {
     assert_eq!(results.iter().filter(|r| r.duplicate).count(), 11);
     let ticket = results[0].ticket_id;
     assert!(results.iter().all(|r| r.ticket_id == ticket));
-    let page =
-        autocrm_store::tickets::list(&w.store, &w.admin, &Default::default(), Default::default(), Some(100), None)
-            .await
-            .unwrap();
+    let page = autocrm_store::tickets::list(
+        &w.store,
+        &w.admin,
+        &autocrm_store::tickets::TicketFilter::default(),
+        autocrm_store::tickets::TicketSort::default(),
+        Some(100),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(page.data.len(), 1);
 }
 

@@ -451,7 +451,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** A contact's notification preferences (both on until the customer or an agent turns one off). */
+        get: operations["get_contact_preferences"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3207,6 +3208,11 @@ export interface components {
             body: string;
             /** @description `true` for an internal note (staff only). */
             internal?: boolean;
+            /**
+             * @description Files uploaded to the ticket beforehand (their ids), sent with the
+             *     message on the ticket's channel (e-mail attachments). At most 20.
+             */
+            attachment_ids?: string[];
         };
         /** @description A message. */
         MessageOut: {
@@ -5764,6 +5770,35 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_contact_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

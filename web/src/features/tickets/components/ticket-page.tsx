@@ -43,9 +43,15 @@ export function TicketPage({ ticketId, onBack, onOpenTicket, customerPanel, mess
   const compact = useMediaQuery('(max-width: 62em)') ?? false;
 
   const handleSend = async (body: string, internal: boolean, files: File[]) => {
-    const message = await send.mutateAsync({ body, internal });
-    // Files follow the message so they belong to it (and share its visibility).
-    await Promise.all(files.map((f) => uploadAttachment(ticketId, f, message.id)));
+    if (internal) {
+      // A note's files follow it, so they are never visible to the customer on their own.
+      const message = await send.mutateAsync({ body, internal });
+      await Promise.all(files.map((f) => uploadAttachment(ticketId, f, message.id)));
+    } else {
+      // A reply's files go first and travel with it (e-mail attachments).
+      const uploaded = await Promise.all(files.map((f) => uploadAttachment(ticketId, f)));
+      await send.mutateAsync({ body, internal, attachment_ids: uploaded.map((a) => a.id) });
+    }
     if (files.length) void client.invalidateQueries({ queryKey: attachmentKeys.list(ticketId) });
   };
   const handleUploadImage = async (file: File) => (await uploadAttachment(ticketId, file)).url;
