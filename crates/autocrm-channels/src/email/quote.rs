@@ -197,6 +197,11 @@ fn attribution_len(lines: &[&str], i: usize) -> Option<usize> {
         if is_attribution(&joined) {
             return Some(k - i + 1);
         }
+        // Without a date or an address, the shape counts only right above a `>` block.
+        let quote_follows = lines.iter().skip(k + 1).find(|l| !l.trim().is_empty()).is_some_and(|l| is_quoted_line(l));
+        if quote_follows && has_attribution_shape(&joined) {
+            return Some(k - i + 1);
+        }
     }
     None
 }
@@ -204,9 +209,11 @@ fn attribution_len(lines: &[&str], i: usize) -> Option<usize> {
 fn is_attribution(s: &str) -> bool {
     // A date or an address is always part of a client's attribution line;
     // requiring one keeps prose like "On reflection, you wrote:" out.
-    if !s.bytes().any(|b| b.is_ascii_digit() || b == b'@') {
-        return false;
-    }
+    s.bytes().any(|b| b.is_ascii_digit() || b == b'@') && has_attribution_shape(s)
+}
+
+/// "On … wrote:" and its translations, whatever sits between.
+fn has_attribution_shape(s: &str) -> bool {
     (s.starts_with("on ") && s.ends_with("wrote:"))
         || (s.starts_with("am ") && s.contains(" schrieb") && s.ends_with(':'))
         || (s.starts_with("le ") && (s.ends_with("a écrit :") || s.ends_with("a écrit:")))
@@ -321,6 +328,17 @@ mod tests {
 
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_attribution_after_the_new_text_goes_with_the_quote_not_the_signature() {
+        let s = split(
+            "Hello, my parcel never arrived. Can you check where it is?\n\nOn Monday, Everline Support wrote:\n> Your order ships tomorrow.\n",
+        );
+        assert_eq!(s.new, "Hello, my parcel never arrived. Can you check where it is?");
+        assert!(s.quoted.contains("On Monday, Everline Support wrote:"), "{s:?}");
+        assert!(s.quoted.contains("Your order ships tomorrow."), "{s:?}");
+        assert_eq!(s.signature, None, "{s:?}");
+    }
 
     #[test]
     fn gmail_top_post_splits_at_the_wrapped_attribution() {

@@ -96,3 +96,32 @@ async fn a_customer_gets_at_most_the_capped_number_of_automatic_messages_per_hou
         email_in::ingest(&w.store, &m, &raw("cap-later@example.net", "loop@example.net", "Later"), None).await.unwrap();
     assert!(r.acknowledged, "the window moves on");
 }
+
+#[tokio::test]
+async fn mail_failing_dmarc_never_joins_a_known_customers_ticket_as_them() {
+    let w = world().await;
+    let m = mailbox(&w, "support@acme.test", false).await;
+    let first = email_in::ingest(&w.store, &m, &raw("d1@customer.test", "carla@customer.test", "My order"), None)
+        .await
+        .unwrap();
+    let forged = format!(
+        "From: carla@customer.test\r\nTo: support@acme.test\r\nSubject: Re: My order\r\nMessage-ID: <d2@evil.example>\r\n\
+         In-Reply-To: <d1@customer.test>\r\n\r\nPlease change my delivery address to 1 Evil Street.\r\n"
+    );
+    let failed = autocrm_channels::email::auth::AuthResults {
+        dmarc: "fail".into(),
+        ..autocrm_channels::email::auth::AuthResults::unknown()
+    };
+    let r = email_in::ingest(&w.store, &m, forged.as_bytes(), Some(failed)).await.unwrap();
+    assert_eq!(r.outcome, email_in::Outcome::NewTicket, "not appended to Carla's ticket");
+    assert_ne!(r.ticket_id, first.ticket_id);
+    assert!(r.flags.contains(&"dmarc_failed".to_owned()));
+    assert!(!r.acknowledged, "no automatic answer to a forged sender");
+    let flagged = autocrm_store::tickets::get(&w.store, &w.admin, r.ticket_id.unwrap()).await.unwrap();
+    assert!(flagged.ticket.tags.to_string().contains("suspicious-sender"), "{:?}", flagged.ticket.tags);
+    // The same message passing DMARC threads as usual.
+    let genuine = forged.replace("d2@evil.example", "d3@customer.test");
+    let ok = email_in::ingest(&w.store, &m, genuine.as_bytes(), None).await.unwrap();
+    assert_eq!(ok.outcome, email_in::Outcome::Appended);
+    assert_eq!(ok.ticket_id, first.ticket_id);
+}
