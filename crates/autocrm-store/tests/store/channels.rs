@@ -104,10 +104,9 @@ async fn mail_failing_dmarc_never_joins_a_known_customers_ticket_as_them() {
     let first = email_in::ingest(&w.store, &m, &raw("d1@customer.test", "carla@customer.test", "My order"), None)
         .await
         .unwrap();
-    let forged = format!(
-        "From: carla@customer.test\r\nTo: support@acme.test\r\nSubject: Re: My order\r\nMessage-ID: <d2@evil.example>\r\n\
+    let forged = "From: carla@customer.test\r\nTo: support@acme.test\r\nSubject: Re: My order\r\nMessage-ID: <d2@evil.example>\r\n\
          In-Reply-To: <d1@customer.test>\r\n\r\nPlease change my delivery address to 1 Evil Street.\r\n"
-    );
+        .to_owned();
     let failed = autocrm_channels::email::auth::AuthResults {
         dmarc: "fail".into(),
         ..autocrm_channels::email::auth::AuthResults::unknown()
