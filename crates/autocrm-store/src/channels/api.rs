@@ -337,7 +337,7 @@ pub async fn ingest(store: &Store, channel: &api_channels::Model, input: &ApiMes
     let checked = check_message(input)?;
     let ws = channel.workspace_id;
     let key = format!("api:{}:{}", channel.id, checked.external_id);
-    if let Some(existing) = sms::find_dedupe(&store.db, ws, &key).await? {
+    if let Some(existing) = super::find_dedupe(&store.db, ws, &key).await? {
         return sms::duplicate_of(&store.db, &existing).await;
     }
     // Blobs first (content-addressed: a failed transaction leaves only an unreferenced file).
@@ -352,7 +352,7 @@ pub async fn ingest(store: &Store, channel: &api_channels::Model, input: &ApiMes
     };
     match done {
         Err(StoreError::Conflict { code: "duplicate_message", .. }) => {
-            let existing = sms::find_dedupe(&store.db, ws, &key).await?.ok_or(StoreError::NotFound)?;
+            let existing = super::find_dedupe(&store.db, ws, &key).await?.ok_or(StoreError::NotFound)?;
             sms::duplicate_of(&store.db, &existing).await
         }
         other => other,
@@ -369,7 +369,7 @@ async fn ingest_in(
 ) -> StoreResult<Ingested> {
     let ws = tx.ws();
     sms::lock_party(tx, &format!("api:{ws}:{}:{}", channel.id, c.conversation)).await?;
-    if let Some(existing) = sms::find_dedupe(tx.conn(), ws, key).await? {
+    if let Some(existing) = super::find_dedupe(tx.conn(), ws, key).await? {
         return sms::duplicate_of(tx.conn(), &existing).await;
     }
     let contact_id = contact_for(tx, channel, c).await?;
@@ -377,7 +377,7 @@ async fn ingest_in(
     let fallback = format!("Message from {}", c.name.as_deref().unwrap_or(&c.handle));
     let subject = sms::subject_from(text, &fallback);
     let (ticket, outcome) = sms::open_or_continue(tx, routed, Channel::Api, contact_id, subject).await?;
-    let body = match sms::text_html(text) {
+    let body = match super::text_html(text) {
         b if b.is_empty() => "<p>(attachments only)</p>".to_owned(),
         b => b,
     };

@@ -99,7 +99,7 @@ pub async fn ingest(
             return Err(StoreError::invalid("/message", format!("is not an e-mail message: {why}")));
         }
     };
-    if let Some(existing) = find_dedupe(&store.db, ws, &planned.dedupe_key).await? {
+    if let Some(existing) = super::find_dedupe(&store.db, ws, &planned.dedupe_key).await? {
         return duplicate_of(&store.db, &existing).await;
     }
     // Blobs first (content-addressed: a failed transaction leaves only an unreferenced file).
@@ -123,7 +123,7 @@ pub async fn ingest(
     match done {
         Err(StoreError::Conflict { code: "duplicate_message", .. }) => {
             // Another delivery of the same message committed first.
-            let existing = find_dedupe(&store.db, ws, &planned.dedupe_key).await?.ok_or(StoreError::NotFound)?;
+            let existing = super::find_dedupe(&store.db, ws, &planned.dedupe_key).await?.ok_or(StoreError::NotFound)?;
             duplicate_of(&store.db, &existing).await
         }
         other => other,
@@ -138,7 +138,7 @@ pub async fn known_duplicate(store: &Store, mailbox: &mailboxes::Model, raw: &[u
     let Ok(parsed) = autocrm_channels::email::parse_with_limits(raw, &settings.limits()) else {
         return Ok(None);
     };
-    match find_dedupe(&store.db, ws, &parsed.dedupe_key()).await? {
+    match super::find_dedupe(&store.db, ws, &parsed.dedupe_key()).await? {
         Some(existing) => Ok(Some(duplicate_of(&store.db, &existing).await?)),
         None => Ok(None),
     }
@@ -151,14 +151,6 @@ struct Work<'a> {
     auth: &'a AuthResults,
     raw_sha: String,
     blobs: Vec<String>,
-}
-
-async fn find_dedupe(conn: &impl ConnectionTrait, ws: i64, key: &str) -> StoreResult<Option<channel_messages::Model>> {
-    Ok(channel_messages::Entity::find()
-        .filter(channel_messages::Column::WorkspaceId.eq(ws))
-        .filter(channel_messages::Column::DedupeKey.eq(key))
-        .one(conn)
-        .await?)
 }
 
 async fn duplicate_of(conn: &impl ConnectionTrait, existing: &channel_messages::Model) -> StoreResult<Ingested> {
@@ -330,12 +322,12 @@ async fn find_thread(tx: &Tx, w: &Work<'_>, sender: &str) -> StoreResult<Option<
             .one(tx.conn())
             .await?;
         if let Some(t) = hit.and_then(|h| h.ticket_id) {
-            return live_ticket(tx.conn(), ws, t).await;
+            return super::live_ticket(tx.conn(), ws, t).await;
         }
     }
     if let Some((token_ws, ticket_id)) = w.plan.reply_token
         && token_ws == ws
-        && let Some(t) = live_ticket(tx.conn(), ws, ticket_id).await?
+        && let Some(t) = super::live_ticket(tx.conn(), ws, ticket_id).await?
     {
         return Ok(Some(t));
     }
@@ -356,23 +348,7 @@ async fn find_thread(tx: &Tx, w: &Work<'_>, sender: &str) -> StoreResult<Option<
         });
         let is_cc = super::ccs(tx.conn(), ws, t.id).await?.iter().any(|c| c.address == sender);
         if is_requester || is_cc {
-            return live_ticket(tx.conn(), ws, t.id).await;
-        }
-    }
-    Ok(None)
-}
-
-/// A ticket of the workspace, following merges to the surviving ticket.
-async fn live_ticket(conn: &impl ConnectionTrait, ws: i64, id: i64) -> StoreResult<Option<tickets::Model>> {
-    let mut id = id;
-    for _ in 0..8 {
-        let Some(t) = tickets::Entity::find_by_id(id).filter(tickets::Column::WorkspaceId.eq(ws)).one(conn).await?
-        else {
-            return Ok(None);
-        };
-        match t.merged_into_id {
-            Some(next) => id = next,
-            None => return Ok(Some(t)),
+            return super::live_ticket(tx.conn(), ws, t.id).await;
         }
     }
     Ok(None)
@@ -398,16 +374,8 @@ fn body_html(mail: &ParsedEmail, follow_up_of: Option<i64>) -> String {
         html.push_str(&n.to_string());
         html.push_str("</em></p>");
     }
-    for para in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
-        html.push_str("<p>");
-        html.push_str(&escape(para.trim()).replace('\n', "<br>"));
-        html.push_str("</p>");
-    }
+    html.push_str(&super::text_html(&text));
     html
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 async fn record_inbound(
@@ -480,7 +448,7 @@ async fn attach_bounce(
         return Ok(None);
     };
     let Some(ticket) = (match out.ticket_id {
-        Some(t) => live_ticket(tx.conn(), ws, t).await?,
+        Some(t) => super::live_ticket(tx.conn(), ws, t).await?,
         None => None,
     }) else {
         return Ok(None);
@@ -515,9 +483,9 @@ async fn attach_bounce(
     let what = if bounce.permanent { "could not be delivered" } else { "is delayed" };
     let note = format!(
         "<p>Our e-mail to {} {what}{}.</p>{}",
-        escape(&failed.join(", ")),
-        if status.is_empty() { String::new() } else { format!(" ({})", escape(&status)) },
-        if detail.is_empty() { String::new() } else { format!("<blockquote>{}</blockquote>", escape(&detail)) }
+        super::escape(&failed.join(", ")),
+        if status.is_empty() { String::new() } else { format!(" ({})", super::escape(&status)) },
+        if detail.is_empty() { String::new() } else { format!("<blockquote>{}</blockquote>", super::escape(&detail)) }
     );
     let msg = messages::insert_in(tx, &ticket, Author::System, &note, true, None).await?;
     let sender = EmailAddress::parse(
@@ -555,7 +523,7 @@ async fn reject_oversize(
         || format!("oversize:{}", crate::sessions::hash_token(&String::from_utf8_lossy(head))),
         ParsedEmail::dedupe_key,
     );
-    if let Some(existing) = find_dedupe(&store.db, ws, &key).await? {
+    if let Some(existing) = super::find_dedupe(&store.db, ws, &key).await? {
         return duplicate_of(&store.db, &existing).await;
     }
     let own = super::own_addresses(&store.db, ws).await?;

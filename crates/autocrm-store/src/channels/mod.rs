@@ -24,6 +24,57 @@ use sea_orm::QueryOrder as _;
 use crate::entity::{channel_messages, channel_settings, channel_suppressions, mailboxes as mb, ticket_ccs};
 use crate::{Store, StoreError, StoreResult};
 
+/// The channel record stored under `key` in the workspace, if any.
+pub(crate) async fn find_dedupe(
+    conn: &impl ConnectionTrait,
+    ws: i64,
+    key: &str,
+) -> StoreResult<Option<channel_messages::Model>> {
+    Ok(channel_messages::Entity::find()
+        .filter(channel_messages::Column::WorkspaceId.eq(ws))
+        .filter(channel_messages::Column::DedupeKey.eq(key))
+        .one(conn)
+        .await?)
+}
+
+/// A ticket of the workspace, following merges to the surviving ticket.
+pub(crate) async fn live_ticket(
+    conn: &impl ConnectionTrait,
+    ws: i64,
+    id: i64,
+) -> StoreResult<Option<crate::entity::tickets::Model>> {
+    use crate::entity::tickets;
+    let mut id = id;
+    for _ in 0..8 {
+        let Some(t) = tickets::Entity::find_by_id(id).filter(tickets::Column::WorkspaceId.eq(ws)).one(conn).await?
+        else {
+            return Ok(None);
+        };
+        match t.merged_into_id {
+            Some(next) => id = next,
+            None => return Ok(Some(t)),
+        }
+    }
+    Ok(None)
+}
+
+/// Text escaped for HTML content and quoted attributes.
+pub(crate) fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Plain text as HTML paragraphs, escaped (never parsed as markup).
+pub(crate) fn text_html(text: &str) -> String {
+    let text = text.trim().replace("\r\n", "\n");
+    let mut html = String::new();
+    for para in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+        html.push_str("<p>");
+        html.push_str(&escape(para.trim()).replace('\n', "<br>"));
+        html.push_str("</p>");
+    }
+    html
+}
+
 /// A ticket's channel records, oldest first (staff only: they carry
 /// addresses, headers and authentication results).
 pub async fn for_ticket(store: &Store, p: &Principal, ticket_id: i64) -> StoreResult<Vec<channel_messages::Model>> {

@@ -295,7 +295,7 @@ pub struct Ingested {
 pub async fn ingest(store: &Store, number: &sms_numbers::Model, inbound: &Inbound) -> StoreResult<Ingested> {
     let ws = number.workspace_id;
     let key = format!("sms:{}", inbound.message_sid);
-    if let Some(existing) = find_dedupe(&store.db, ws, &key).await? {
+    if let Some(existing) = super::find_dedupe(&store.db, ws, &key).await? {
         return duplicate_of(&store.db, &existing).await;
     }
     let mut tx = store.begin(&Principal::system(ws)).await?;
@@ -306,7 +306,7 @@ pub async fn ingest(store: &Store, number: &sms_numbers::Model, inbound: &Inboun
     match done {
         Err(StoreError::Conflict { code: "duplicate_message", .. }) => {
             // Another delivery of the same message committed first.
-            let existing = find_dedupe(&store.db, ws, &key).await?.ok_or(StoreError::NotFound)?;
+            let existing = super::find_dedupe(&store.db, ws, &key).await?.ok_or(StoreError::NotFound)?;
             duplicate_of(&store.db, &existing).await
         }
         other => other,
@@ -317,7 +317,7 @@ async fn ingest_in(tx: &mut Tx, number: &sms_numbers::Model, inbound: &Inbound, 
     let phone = inbound.from.as_str();
     lock_party(tx, &format!("sms:{}:{}:{phone}", tx.ws(), number.id)).await?;
     // Under the lock: a racing delivery of the same message has committed by now.
-    if let Some(existing) = find_dedupe(tx.conn(), tx.ws(), key).await? {
+    if let Some(existing) = super::find_dedupe(tx.conn(), tx.ws(), key).await? {
         return duplicate_of(tx.conn(), &existing).await;
     }
     let media: Vec<Value> =
@@ -366,14 +366,15 @@ async fn ingest_in(tx: &mut Tx, number: &sms_numbers::Model, inbound: &Inbound, 
             record.flags["keyword"] = json!(if k == Keyword::Stop { "stop" } else { "start" });
             let conversation = find_conversation(tx.conn(), ws, "sms", number.id, phone).await?;
             let ticket = match &conversation {
-                Some(c) => live_ticket(tx.conn(), ws, c.ticket_id).await?,
+                Some(c) => super::live_ticket(tx.conn(), ws, c.ticket_id).await?,
                 None => None,
             };
             let mut out =
                 Ingested { outcome, ticket_id: None, ticket_number: None, message_id: None, duplicate: false };
             let mut message_id = None;
             if let Some(t) = ticket {
-                let msg = crate::messages::insert_in(tx, &t, Author::System, &text_html(&note), true, None).await?;
+                let msg =
+                    crate::messages::insert_in(tx, &t, Author::System, &super::text_html(&note), true, None).await?;
                 message_id = Some(msg.id);
                 out.ticket_id = Some(t.id);
                 out.ticket_number = Some(t.number);
@@ -405,7 +406,7 @@ async fn ingest_in(tx: &mut Tx, number: &sms_numbers::Model, inbound: &Inbound, 
 
 /// The message body: the text as paragraphs, plus a line naming media (kept on the channel record).
 fn message_html(text: &str, media: usize) -> String {
-    let mut html = text_html(text);
+    let mut html = super::text_html(text);
     if media > 0 {
         let s = if media == 1 { "" } else { "s" };
         let _ = write!(html, "<p><em>({media} media file{s} attached: see the delivery record)</em></p>");
@@ -463,18 +464,6 @@ pub(super) async fn record_inbound(
     .await?)
 }
 
-pub(super) async fn find_dedupe(
-    conn: &impl ConnectionTrait,
-    ws: i64,
-    key: &str,
-) -> StoreResult<Option<channel_messages::Model>> {
-    Ok(channel_messages::Entity::find()
-        .filter(channel_messages::Column::WorkspaceId.eq(ws))
-        .filter(channel_messages::Column::DedupeKey.eq(key))
-        .one(conn)
-        .await?)
-}
-
 pub(super) async fn duplicate_of(
     conn: &impl ConnectionTrait,
     existing: &channel_messages::Model,
@@ -527,22 +516,6 @@ async fn find_conversation(
         .await?)
 }
 
-/// A ticket of the workspace, following merges to the surviving ticket.
-pub(super) async fn live_ticket(conn: &impl ConnectionTrait, ws: i64, id: i64) -> StoreResult<Option<tickets::Model>> {
-    let mut id = id;
-    for _ in 0..8 {
-        let Some(t) = tickets::Entity::find_by_id(id).filter(tickets::Column::WorkspaceId.eq(ws)).one(conn).await?
-        else {
-            return Ok(None);
-        };
-        match t.merged_into_id {
-            Some(next) => id = next,
-            None => return Ok(Some(t)),
-        }
-    }
-    Ok(None)
-}
-
 /// Whether a message at `now` continues `ticket` of a conversation last
 /// active at `last_message_at` (see the module docs).
 pub(super) fn continues(
@@ -570,7 +543,7 @@ pub(super) async fn route(
     let Some(conv) = find_conversation(tx.conn(), ws, channel, source_id, party).await? else {
         return Ok(None);
     };
-    let Some(ticket) = live_ticket(tx.conn(), ws, conv.ticket_id).await? else {
+    let Some(ticket) = super::live_ticket(tx.conn(), ws, conv.ticket_id).await? else {
         return Ok(None);
     };
     let quiet = Duration::seconds(quiet_secs.clamp(MIN_QUIET_SECS, MAX_QUIET_SECS));
@@ -684,20 +657,6 @@ pub(super) fn subject_from(text: &str, fallback: &str) -> String {
         subject.push_str(word);
     }
     if subject.is_empty() { fallback.to_owned() } else { subject }
-}
-
-/// Plain text as HTML paragraphs, escaped (never parsed as markup).
-pub(super) fn text_html(text: &str) -> String {
-    let text = text.trim().replace("\r\n", "\n");
-    let mut html = String::new();
-    for para in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
-        let escaped =
-            para.trim().replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
-        html.push_str("<p>");
-        html.push_str(&escaped.replace('\n', "<br>"));
-        html.push_str("</p>");
-    }
-    html
 }
 
 /// Finds the contact with this phone number (spaces, dashes, dots and
@@ -1038,10 +997,10 @@ mod tests {
     #[test]
     fn text_is_escaped_never_parsed() {
         assert_eq!(
-            text_html("<b>hi</b> & bye\nline\n\npara"),
+            crate::channels::text_html("<b>hi</b> & bye\nline\n\npara"),
             "<p>&lt;b&gt;hi&lt;/b&gt; &amp; bye<br>line</p><p>para</p>"
         );
-        assert_eq!(text_html("   "), "");
+        assert_eq!(crate::channels::text_html("   "), "");
     }
 
     #[test]
