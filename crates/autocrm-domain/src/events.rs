@@ -59,6 +59,12 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("mailbox.created", "An e-mail mailbox was added"),
     ("mailbox.updated", "A mailbox changed (address, IMAP or SMTP settings, or its inbound token was rotated)"),
     ("mailbox.deleted", "A mailbox was removed"),
+    ("sms_number.created", "An SMS number was added"),
+    ("sms_number.updated", "An SMS number changed"),
+    ("sms_number.deleted", "An SMS number was removed"),
+    ("api_channel.created", "An API channel was added"),
+    ("api_channel.updated", "An API channel changed"),
+    ("api_channel.deleted", "An API channel was removed"),
     ("notification_template.updated", "A notification template was customised or reset"),
     ("channel_settings.updated", "Channel settings changed (acknowledgements, caps, size limit)"),
 ];
