@@ -188,6 +188,10 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/api/v1/channels/sms/{public_id}/twilio", Policy::Public),
     ("POST", "/api/v1/channels/sms/{public_id}/twilio/status", Policy::Public),
     ("POST", "/api/v1/channels/api/{public_id}/messages", Policy::Public),
+    // == Knowledge base and help center ==
+    // == Customer portal and satisfaction ==
+    // == Chat widget ==
+    // == Tutorials ==
 ];
 
 /// The declared policy of a route, if any.

@@ -10,7 +10,9 @@ pub mod error;
 pub mod extract;
 mod limits;
 mod metrics;
+mod help;
 mod openapi;
+pub mod public;
 pub mod routes;
 mod web;
 
@@ -52,6 +54,10 @@ pub struct ServerConfig {
     pub outbound_mail: bool,
     /// Accept self-signed IMAP certificates (loopback test servers only).
     pub imap_accept_invalid_certs: bool,
+    /// Slug of the workspace whose help center, portal and widget this server
+    /// answers at `/help`, `/portal` when a request names none (empty: the
+    /// oldest workspace). See [`public::workspace`].
+    pub public_workspace: String,
 }
 
 impl Default for ServerConfig {
@@ -67,6 +73,7 @@ impl Default for ServerConfig {
             public_url: "http://127.0.0.1:8080".into(),
             outbound_mail: false,
             imap_accept_invalid_certs: false,
+            public_workspace: String::new(),
         }
     }
 }
@@ -126,6 +133,9 @@ pub fn app(state: AppState) -> Router {
         .fallback(web::serve)
         // Route layers run after routing, so they see the matched path template.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
+        // The public help center is HTML for anyone; merged after the
+        // authorisation layer, it resolves its workspace itself (`public`).
+        .merge(help::router())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))

@@ -20,6 +20,9 @@ pub struct Config {
     pub database_url: String,
     /// Where people reach the app (empty: derived from the listen address).
     pub public_url: String,
+    /// Workspace of `/help`, `/portal` and the widget when a request names none.
+    #[serde(default)]
+    pub public_workspace: String,
     /// Blob and SQLite directory.
     pub data_dir: String,
     /// Pool size.

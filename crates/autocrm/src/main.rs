@@ -240,6 +240,7 @@ async fn serve(cfg: config::Config, bind: Option<String>, demo: bool) -> anyhow:
         public_url: cfg.public_url.clone(),
         outbound_mail,
         imap_accept_invalid_certs: false,
+        public_workspace: cfg.public_workspace.clone(),
     };
     let bind = bind.unwrap_or(cfg.bind.clone());
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;

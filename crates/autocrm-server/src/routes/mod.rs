@@ -13,17 +13,21 @@ pub mod custom_fields;
 pub mod events;
 pub mod health;
 pub mod invitations;
+pub mod kb;
 pub mod macros;
 pub mod notifications;
+pub mod portal;
 pub mod reports;
 pub mod session;
 pub mod sms;
 pub mod statuses;
 pub mod tags;
 pub mod tickets;
+pub mod tutorials;
 pub mod users;
 pub mod views;
 pub mod webhooks;
+pub mod widget;
 pub mod workspaces;
 
 /// Every feature's routes.
@@ -50,6 +54,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(notifications::router())
         .merge(channels::router())
         .merge(sms::router())
+        .merge(kb::router())
+        .merge(portal::router())
+        .merge(widget::router())
+        .merge(tutorials::router())
 }
 
 /// A list page: `{"data": [...], "next_cursor": ...}`.

@@ -296,6 +296,14 @@ async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &
         return path.replace("{public_id}", &f.sms_public_id);
     } else if path.starts_with("/api/v1/channels/api/{public_id}") {
         return path.replace("{public_id}", &f.api_channel.0);
+    } else if let Some(url) = kb_url(app, f, method, path, who).await {
+        return url;
+    } else if let Some(url) = portal_url(app, f, method, path, who).await {
+        return url;
+    } else if let Some(url) = widget_url(app, f, method, path, who).await {
+        return url;
+    } else if let Some(url) = tutorials_url(app, f, method, path, who).await {
+        return url;
     } else if !path.contains("{id}") {
         String::new()
     } else if path == "/api/v1/tickets/{id}/merge" {
@@ -548,9 +556,70 @@ fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
         ("POST", "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/frequency") => {
             json!({"interval_unit": "week", "interval_count": 3})
         }
-        _ => panic!("no valid body for {method} {path}: add one to the authorisation matrix"),
+        _ => {
+            if let Some(body) = kb_body(f, method, path, n)
+                .or_else(|| portal_body(f, method, path, n))
+                .or_else(|| widget_body(f, method, path, n))
+                .or_else(|| tutorials_body(f, method, path, n))
+            {
+                return body;
+            }
+            panic!("no valid body for {method} {path}: add one to the authorisation matrix")
+        }
     };
     Body::Json(json)
+}
+
+// == Knowledge base and help center: paths and bodies ==
+
+/// The URL for a knowledge-base route, `None` for other routes.
+#[allow(clippy::unused_async)]
+async fn kb_url(_app: &TestApp, _f: &Fixture, _method: &Method, _path: &str, _who: &Who) -> Option<String> {
+    None
+}
+
+/// A valid body for a knowledge-base write, `None` for other routes.
+fn kb_body(_f: &Fixture, _method: &Method, _path: &str, _n: usize) -> Option<Body> {
+    None
+}
+
+// == Customer portal and satisfaction: paths and bodies ==
+
+/// The URL for a portal route, `None` for other routes.
+#[allow(clippy::unused_async)]
+async fn portal_url(_app: &TestApp, _f: &Fixture, _method: &Method, _path: &str, _who: &Who) -> Option<String> {
+    None
+}
+
+/// A valid body for a portal write, `None` for other routes.
+fn portal_body(_f: &Fixture, _method: &Method, _path: &str, _n: usize) -> Option<Body> {
+    None
+}
+
+// == Chat widget: paths and bodies ==
+
+/// The URL for a widget route, `None` for other routes.
+#[allow(clippy::unused_async)]
+async fn widget_url(_app: &TestApp, _f: &Fixture, _method: &Method, _path: &str, _who: &Who) -> Option<String> {
+    None
+}
+
+/// A valid body for a widget write, `None` for other routes.
+fn widget_body(_f: &Fixture, _method: &Method, _path: &str, _n: usize) -> Option<Body> {
+    None
+}
+
+// == Tutorials: paths and bodies ==
+
+/// The URL for a tutorial route, `None` for other routes.
+#[allow(clippy::unused_async)]
+async fn tutorials_url(_app: &TestApp, _f: &Fixture, _method: &Method, _path: &str, _who: &Who) -> Option<String> {
+    None
+}
+
+/// A valid body for a tutorial write, `None` for other routes.
+fn tutorials_body(_f: &Fixture, _method: &Method, _path: &str, _n: usize) -> Option<Body> {
+    None
 }
 
 #[tokio::test]

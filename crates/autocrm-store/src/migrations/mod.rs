@@ -16,6 +16,10 @@ mod m0005_commerce;
 mod m0006_invitations;
 mod m0007_mentions;
 mod m0008_channels;
+mod m0009_kb;
+mod m0010_portal;
+mod m0011_chat;
+mod m0012_tutorials;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -33,6 +37,10 @@ impl MigratorTrait for Migrator {
             // Written after m0007 was registered: applied in list order, not by number.
             Box::new(m0006_invitations::Migration),
             Box::new(m0008_channels::Migration),
+            Box::new(m0009_kb::Migration),
+            Box::new(m0010_portal::Migration),
+            Box::new(m0011_chat::Migration),
+            Box::new(m0012_tutorials::Migration),
         ]
     }
 }

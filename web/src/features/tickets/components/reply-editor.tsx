@@ -9,7 +9,7 @@ import Link from '@tiptap/extension-link';
 import Placeholder from '@tiptap/extension-placeholder';
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import '@/components/ui/mention-chip.css';
 import type { Mentionable } from './mention-list';
 import { createMentionSource, mentionExtension } from './mention-suggestion';
@@ -28,6 +28,8 @@ export interface ReplyEditorProps {
   onDraftingChange?: (drafting: boolean) => void;
   /** Colleagues offered when `@` is typed in an internal note. */
   mentionables?: Mentionable[];
+  /** More toolbar buttons from other features; `insert` puts HTML at the cursor. */
+  tools?: (insert: (html: string) => void) => ReactNode;
 }
 
 const NO_ONE: Mentionable[] = [];
@@ -53,6 +55,7 @@ export function ReplyEditor({
   onInsertMacro,
   onDraftingChange,
   mentionables = NO_ONE,
+  tools,
 }: ReplyEditorProps) {
   const [mode, setMode] = useState<'public' | 'internal'>('public');
   const [picking, setPicking] = useState(false);
@@ -174,6 +177,7 @@ export function ReplyEditor({
               <span style={{ fontSize: 12 }}>🔗</span>
             </ActionIcon>
           </Tooltip>
+          {tools?.((html) => editor?.chain().focus().insertContent(html).run())}
         </Group>
       </Group>
       {picking && (

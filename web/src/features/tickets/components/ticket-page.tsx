@@ -27,9 +27,27 @@ export interface TicketPageProps {
   customerPanel?: ReactNode;
   /** More about a message, under it (the app shows how it crossed a channel). */
   messageDetails?: (messageId: number) => ReactNode;
+  /** Beside the ticket's status and priority (e.g. the customer's rating). */
+  headerExtras?: ReactNode;
+  /** Under the conversation, above the reply box (e.g. "customer is typing"). */
+  conversationFooter?: ReactNode;
+  /** More reply-editor toolbar buttons; `insert` puts HTML at the cursor. */
+  replyTools?: (insert: (html: string) => void) => ReactNode;
+  /** Called when the agent's draft becomes non-empty or empty. */
+  onDraftingChange?: (drafting: boolean) => void;
 }
 
-export function TicketPage({ ticketId, onBack, onOpenTicket, customerPanel, messageDetails }: TicketPageProps) {
+export function TicketPage({
+  ticketId,
+  onBack,
+  onOpenTicket,
+  customerPanel,
+  messageDetails,
+  headerExtras,
+  conversationFooter,
+  replyTools,
+  onDraftingChange,
+}: TicketPageProps) {
   useLiveTickets();
   const ticket = useQuery(ticketQuery(ticketId));
   const messages = useInfiniteQuery(messagesQuery(ticketId));
@@ -38,6 +56,13 @@ export function TicketPage({ ticketId, onBack, onOpenTicket, customerPanel, mess
   const send = useSendMessage(ticketId);
   const [drafting, setDrafting] = useState(false);
   const others = usePresence(ticketId, drafting);
+  const handleDraftingChange = useCallback(
+    (now: boolean) => {
+      setDrafting(now);
+      onDraftingChange?.(now);
+    },
+    [onDraftingChange],
+  );
   const attachments = useQuery(attachmentsQuery(ticketId));
   const client = useQueryClient();
   const compact = useMediaQuery('(max-width: 62em)') ?? false;
@@ -117,6 +142,7 @@ export function TicketPage({ ticketId, onBack, onOpenTicket, customerPanel, mess
               <StatusBadge name={t.status.name} category={t.status.category} />
               <PriorityBadge priority={t.priority} />
               <MergeButton ticket={t} onMerged={onOpenTicket} />
+              {headerExtras}
             </Group>
             {t.merged_into_id != null && (
               <Alert color="gray">
@@ -140,8 +166,10 @@ export function TicketPage({ ticketId, onBack, onOpenTicket, customerPanel, mess
                 {others.map((o) => `${o.name} is ${o.state}`).join(' · ')}
               </Alert>
             )}
+            {conversationFooter}
             <ReplyEditor
-              onDraftingChange={setDrafting}
+              onDraftingChange={handleDraftingChange}
+              tools={replyTools}
               sending={send.isPending}
               onSend={handleSend}
               onUploadImage={handleUploadImage}

@@ -1,0 +1,1 @@
+//! kb API tests (issue #5).

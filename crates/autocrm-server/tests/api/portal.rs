@@ -1,0 +1,1 @@
+//! portal API tests (issue #5).

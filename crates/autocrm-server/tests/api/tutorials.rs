@@ -1,0 +1,1 @@
+//! tutorials API tests (issue #5).

@@ -1,0 +1,1 @@
+//! widget API tests (issue #5).

@@ -1,0 +1,1 @@
+//! Live chat: widget settings, visitors and their conversations, read state.

@@ -1,0 +1,1 @@
+//! Knowledge base: categories, sections, articles with translations, versions, feedback and views.

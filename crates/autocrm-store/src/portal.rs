@@ -1,0 +1,1 @@
+//! Customer portal accounts: sign-in links, password resets, OIDC providers and logins; satisfaction ratings.

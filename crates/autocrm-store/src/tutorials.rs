@@ -1,0 +1,1 @@
+//! Interactive tutorials: step graphs and their runs.
