@@ -8,9 +8,9 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+mod help;
 mod limits;
 mod metrics;
-mod help;
 mod openapi;
 pub mod public;
 pub mod routes;
