@@ -16,5 +16,7 @@ export default defineConfig({
     setupFiles: ['src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // Typing through user-event takes seconds on a loaded 2-core CI machine; 5 s timed out there.
+    testTimeout: 20_000,
   },
 });
