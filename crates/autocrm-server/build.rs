@@ -20,6 +20,7 @@ fn run() -> Result<(), String> {
     {
         println!("cargo:rerun-if-changed={}", web.join(input).display());
     }
+    println!("cargo:rerun-if-changed={}", web.join("widget").display());
     println!("cargo:rerun-if-env-changed=AUTOCRM_NPM");
 
     let npm = std::env::var("AUTOCRM_NPM").unwrap_or_else(|_| "npm".to_owned());
@@ -29,10 +30,25 @@ fn run() -> Result<(), String> {
     let vite = web.join("node_modules/vite/bin/vite.js");
     run_in(
         &web,
-        Command::new("node").arg(vite).args(["build", "--logLevel", "warn", "--emptyOutDir", "--outDir"]).arg(&out),
+        Command::new("node").arg(&vite).args(["build", "--logLevel", "warn", "--emptyOutDir", "--outDir"]).arg(&out),
     )?;
     if !out.join("index.html").is_file() {
         return Err(format!("vite wrote no index.html into {}", out.display()));
+    }
+    // The chat widget: one framework-free script served at `/widget.js`,
+    // type-checked, then built by its own Vite config into the same root
+    // (after the app, whose build empties the directory).
+    let tsc = web.join("node_modules/typescript/bin/tsc");
+    run_in(&web, Command::new("node").arg(tsc).args(["-p", "widget/tsconfig.json"]))?;
+    run_in(
+        &web,
+        Command::new("node")
+            .arg(&vite)
+            .args(["build", "--config", "widget/vite.config.ts", "--logLevel", "warn", "--outDir"])
+            .arg(&out),
+    )?;
+    if !out.join("widget.js").is_file() {
+        return Err(format!("vite wrote no widget.js into {}", out.display()));
     }
     Ok(())
 }

@@ -200,6 +200,16 @@ pub enum PrincipalKind {
     },
     /// The system itself (jobs, migrations, demo seeding).
     System,
+    /// A chat-widget visitor holding a signed visitor token: confined like a
+    /// customer to the tickets of its contact (none until it starts a chat).
+    Visitor {
+        /// The visitor's row id.
+        visitor_id: i64,
+        /// The contact it chats as, once it has one.
+        contact_id: Option<i64>,
+        /// Display name for audit lines ("Visitor 4821", or the name given).
+        name: String,
+    },
 }
 
 impl Principal {
@@ -213,13 +223,24 @@ impl Principal {
         match &self.kind {
             PrincipalKind::User { role, .. } => role.is_staff(),
             PrincipalKind::ApiKey { .. } | PrincipalKind::System => true,
+            PrincipalKind::Visitor { .. } => false,
         }
     }
 
-    /// The contact whose tickets a customer is confined to; `None` for everyone else.
+    /// The contact whose tickets a customer (or widget visitor) is confined
+    /// to; `None` for everyone else. Without a contact: `-1`, which matches nothing.
     pub fn customer_contact(&self) -> Option<i64> {
         match &self.kind {
-            PrincipalKind::User { role: Role::Customer, contact_id, .. } => Some(contact_id.unwrap_or(-1)),
+            PrincipalKind::User { role: Role::Customer, contact_id, .. }
+            | PrincipalKind::Visitor { contact_id, .. } => Some(contact_id.unwrap_or(-1)),
+            _ => None,
+        }
+    }
+
+    /// The widget visitor's row id, when a visitor acts.
+    pub fn visitor_id(&self) -> Option<i64> {
+        match &self.kind {
+            PrincipalKind::Visitor { visitor_id, .. } => Some(*visitor_id),
             _ => None,
         }
     }
@@ -246,6 +267,7 @@ impl Principal {
             PrincipalKind::User { user_id, name, .. } => ("user", Some(*user_id), name.clone()),
             PrincipalKind::ApiKey { key_id, name, .. } => ("api_key", Some(*key_id), name.clone()),
             PrincipalKind::System => ("system", None, "AutoCRM".to_owned()),
+            PrincipalKind::Visitor { visitor_id, name, .. } => ("visitor", Some(*visitor_id), name.clone()),
         }
     }
 }
@@ -263,5 +285,24 @@ mod tests {
         assert!(ScopeSet::parse("admin").unwrap().allows(Scope::ContactsRead));
         assert!(ScopeSet::parse("tickets:read nope").is_err());
         assert!(ScopeSet::parse(" ,").is_err());
+    }
+
+    #[test]
+    fn a_visitor_is_confined_like_a_customer_and_acts_as_a_visitor() {
+        let anonymous = Principal {
+            workspace_id: 1,
+            kind: PrincipalKind::Visitor { visitor_id: 9, contact_id: None, name: "Visitor 4821".into() },
+        };
+        assert_eq!(anonymous.customer_contact(), Some(-1));
+        assert!(!anonymous.sees_all_tickets());
+        assert_eq!(anonymous.user_id(), None);
+        assert_eq!(anonymous.role(), None);
+        assert_eq!(anonymous.visitor_id(), Some(9));
+        assert_eq!(anonymous.actor(), ("visitor", Some(9), "Visitor 4821".to_owned()));
+        let chatting = Principal {
+            workspace_id: 1,
+            kind: PrincipalKind::Visitor { visitor_id: 9, contact_id: Some(5), name: "Ida".into() },
+        };
+        assert_eq!(chatting.customer_contact(), Some(5));
     }
 }

@@ -5,6 +5,7 @@
 //! database, a socket or the clock: time is always a parameter.
 
 pub mod auth;
+pub mod chat;
 pub mod commerce;
 pub mod custom_fields;
 pub mod events;
@@ -14,6 +15,7 @@ pub mod mentions;
 pub mod people;
 pub mod ssrf;
 pub mod tickets;
+pub mod tutorials;
 pub mod views;
 pub mod webhooks;
 pub mod workspaces;

@@ -23,6 +23,7 @@ use axum::response::{IntoResponse as _, Response};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::routes::widget;
 
 /// The session cookie's name; the `__Host-` prefix pins it to this host, path `/`, Secure.
 pub const SESSION_COOKIE: &str = "__Host-autocrm_session";
@@ -42,6 +43,11 @@ pub enum Policy {
     SessionOnly,
     /// Signed-in agents and admins only; keys and customers are refused (presence).
     StaffSession,
+    /// Chat-widget visitors: the credential is a visitor token
+    /// (`Authorization: Bearer vt1.…`), and the page's origin must be one of
+    /// the workspace's allowed sites. Sessions and API keys are refused: the
+    /// widget routes act for one visitor only.
+    Visitor,
 }
 
 /// Every route's policy: `(method, path template, policy)`. The matrix test
@@ -189,9 +195,123 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/api/v1/channels/sms/{public_id}/twilio/status", Policy::Public),
     ("POST", "/api/v1/channels/api/{public_id}/messages", Policy::Public),
     // == Knowledge base and help center ==
+    // Staff write and publish; deleting an article, section or category is for admins.
+    ("GET", "/api/v1/kb/categories", Policy::Staff(Scope::TicketsRead)),
+    ("POST", "/api/v1/kb/categories", Policy::Staff(Scope::TicketsWrite)),
+    ("PATCH", "/api/v1/kb/categories/{id}", Policy::Staff(Scope::TicketsWrite)),
+    ("DELETE", "/api/v1/kb/categories/{id}", Policy::Admin),
+    ("POST", "/api/v1/kb/categories/{id}/sections", Policy::Staff(Scope::TicketsWrite)),
+    ("PATCH", "/api/v1/kb/sections/{id}", Policy::Staff(Scope::TicketsWrite)),
+    ("DELETE", "/api/v1/kb/sections/{id}", Policy::Admin),
+    ("GET", "/api/v1/kb/articles", Policy::Staff(Scope::TicketsRead)),
+    ("POST", "/api/v1/kb/articles", Policy::Staff(Scope::TicketsWrite)),
+    ("POST", "/api/v1/kb/articles/from-message", Policy::Staff(Scope::TicketsWrite)),
+    ("GET", "/api/v1/kb/articles/{id}", Policy::Staff(Scope::TicketsRead)),
+    ("PATCH", "/api/v1/kb/articles/{id}", Policy::Staff(Scope::TicketsWrite)),
+    ("DELETE", "/api/v1/kb/articles/{id}", Policy::Admin),
+    ("POST", "/api/v1/kb/articles/{id}/publish", Policy::Staff(Scope::TicketsWrite)),
+    ("POST", "/api/v1/kb/articles/{id}/unpublish", Policy::Staff(Scope::TicketsWrite)),
+    ("PUT", "/api/v1/kb/articles/{id}/translations/{locale}", Policy::Staff(Scope::TicketsWrite)),
+    ("DELETE", "/api/v1/kb/articles/{id}/translations/{locale}", Policy::Staff(Scope::TicketsWrite)),
+    ("GET", "/api/v1/kb/articles/{id}/versions", Policy::Staff(Scope::TicketsRead)),
+    ("POST", "/api/v1/kb/articles/{id}/versions/{version_id}/restore", Policy::Staff(Scope::TicketsWrite)),
+    ("GET", "/api/v1/kb/articles/{id}/feedback", Policy::Staff(Scope::TicketsRead)),
+    ("GET", "/api/v1/kb/articles/{id}/attachments", Policy::Staff(Scope::TicketsRead)),
+    ("POST", "/api/v1/kb/articles/{id}/attachments", Policy::Staff(Scope::TicketsWrite)),
+    ("DELETE", "/api/v1/kb/articles/{id}/attachments/{file_id}", Policy::Staff(Scope::TicketsWrite)),
+    ("GET", "/api/v1/kb/search", Policy::Staff(Scope::TicketsRead)),
+    ("GET", "/api/v1/kb/stats", Policy::Staff(Scope::TicketsRead)),
+    // The public help API (widget, help-center suggestions): published articles only,
+    // any origin, no credentials.
+    ("GET", "/api/v1/help/search", Policy::Public),
+    ("OPTIONS", "/api/v1/help/search", Policy::Public),
+    ("GET", "/api/v1/help/suggest", Policy::Public),
+    ("OPTIONS", "/api/v1/help/suggest", Policy::Public),
+    ("GET", "/api/v1/help/articles/{article_id}", Policy::Public),
+    ("OPTIONS", "/api/v1/help/articles/{article_id}", Policy::Public),
+    ("POST", "/api/v1/help/articles/{article_id}/feedback", Policy::Public),
+    ("OPTIONS", "/api/v1/help/articles/{article_id}/feedback", Policy::Public),
     // == Customer portal and satisfaction ==
+    // Signed-out customers: the workspace comes from `public::workspace`; e-mailed links,
+    // OIDC state + browser binding and rating tokens are their own credentials.
+    ("GET", "/api/v1/portal/config", Policy::Public),
+    ("POST", "/api/v1/portal/sign-up", Policy::Public),
+    ("POST", "/api/v1/portal/sign-up/verify", Policy::Public),
+    ("POST", "/api/v1/portal/session", Policy::Public),
+    ("POST", "/api/v1/portal/magic-link", Policy::Public),
+    ("POST", "/api/v1/portal/magic-link/sign-in", Policy::Public),
+    ("POST", "/api/v1/portal/password-reset", Policy::Public),
+    ("POST", "/api/v1/portal/password-reset/complete", Policy::Public),
+    ("POST", "/api/v1/portal/oidc/{slug}/start", Policy::Public),
+    ("POST", "/api/v1/portal/oidc/callback", Policy::Public),
+    ("GET", "/api/v1/portal/ratings/{rating_token}", Policy::Public),
+    ("PUT", "/api/v1/portal/ratings/{rating_token}", Policy::Public),
+    ("GET", "/api/v1/portal/oidc-providers", Policy::Admin),
+    ("POST", "/api/v1/portal/oidc-providers", Policy::Admin),
+    ("GET", "/api/v1/portal/oidc-providers/{id}", Policy::Admin),
+    ("PATCH", "/api/v1/portal/oidc-providers/{id}", Policy::Admin),
+    ("DELETE", "/api/v1/portal/oidc-providers/{id}", Policy::Admin),
+    // The signed-in user's own profile and orders (staff have no orders of their own;
+    // they and keys with `orders:read` may open any order of the shop).
+    ("GET", "/api/v1/portal/me", Policy::SessionOnly),
+    ("PATCH", "/api/v1/portal/me", Policy::SessionOnly),
+    ("GET", "/api/v1/portal/orders", Policy::SessionOnly),
+    ("GET", "/api/v1/portal/orders/{id}", Policy::AnyUser(Scope::OrdersRead)),
+    // A ticket's rating: whoever reaches the ticket; only its requester gets the token.
+    ("GET", "/api/v1/tickets/{id}/rating", Policy::AnyUser(Scope::TicketsRead)),
+    ("GET", "/api/v1/reports/csat", Policy::Staff(Scope::TicketsRead)),
     // == Chat widget ==
+    // The widget's config and session are public (the widget checks the page's
+    // origin itself); the rest act for one visitor, by its visitor token.
+    ("GET", "/api/v1/widget/config", Policy::Public),
+    ("POST", "/api/v1/widget/session", Policy::Public),
+    ("PATCH", "/api/v1/widget/visitor", Policy::Visitor),
+    ("GET", "/api/v1/widget/conversations", Policy::Visitor),
+    ("POST", "/api/v1/widget/conversations", Policy::Visitor),
+    ("GET", "/api/v1/widget/conversations/{id}", Policy::Visitor),
+    ("GET", "/api/v1/widget/conversations/{id}/messages", Policy::Visitor),
+    ("POST", "/api/v1/widget/conversations/{id}/messages", Policy::Visitor),
+    ("POST", "/api/v1/widget/conversations/{id}/attachments", Policy::Visitor),
+    ("POST", "/api/v1/widget/conversations/{id}/typing", Policy::Visitor),
+    ("POST", "/api/v1/widget/conversations/{id}/read", Policy::Visitor),
+    ("GET", "/api/v1/widget/attachments/{id}", Policy::Visitor),
+    ("GET", "/api/v1/widget/stream", Policy::Visitor),
+    ("POST", "/api/v1/widget/offline-messages", Policy::Visitor),
+    ("GET", "/api/v1/chat/settings", Policy::Admin),
+    ("PATCH", "/api/v1/chat/settings", Policy::Admin),
+    ("POST", "/api/v1/chat/settings/identity-secret", Policy::Admin),
+    ("PUT", "/api/v1/chat/availability", Policy::StaffSession),
+    ("GET", "/api/v1/tickets/{id}/chat", Policy::Staff(Scope::TicketsRead)),
+    ("POST", "/api/v1/tickets/{id}/chat/typing", Policy::StaffSession),
+    ("POST", "/api/v1/tickets/{id}/chat/read", Policy::StaffSession),
+    ("GET", "/api/v1/tickets/{id}/chat/stream", Policy::Staff(Scope::TicketsRead)),
     // == Tutorials ==
+    // Authoring is for staff; the public API serves published versions, a run's id is its
+    // credential, and the caller (customer session or visitor token) is resolved in the handler.
+    ("GET", "/api/v1/tutorials", Policy::Staff(Scope::TicketsRead)),
+    ("POST", "/api/v1/tutorials", Policy::Staff(Scope::TicketsWrite)),
+    ("GET", "/api/v1/tutorials/{id}", Policy::Staff(Scope::TicketsRead)),
+    ("PATCH", "/api/v1/tutorials/{id}", Policy::Staff(Scope::TicketsWrite)),
+    ("DELETE", "/api/v1/tutorials/{id}", Policy::Staff(Scope::TicketsWrite)),
+    ("POST", "/api/v1/tutorials/{id}/validate", Policy::Staff(Scope::TicketsRead)),
+    ("POST", "/api/v1/tutorials/{id}/publish", Policy::Staff(Scope::TicketsWrite)),
+    ("POST", "/api/v1/tutorials/{id}/unpublish", Policy::Staff(Scope::TicketsWrite)),
+    ("GET", "/api/v1/tutorials/{id}/analytics", Policy::Staff(Scope::TicketsRead)),
+    ("POST", "/api/v1/tutorials/{id}/images", Policy::Staff(Scope::TicketsWrite)),
+    ("GET", "/api/v1/help/tutorials", Policy::Public),
+    ("OPTIONS", "/api/v1/help/tutorials", Policy::Public),
+    ("GET", "/api/v1/help/tutorials/{tutorial_id}", Policy::Public),
+    ("OPTIONS", "/api/v1/help/tutorials/{tutorial_id}", Policy::Public),
+    ("POST", "/api/v1/help/tutorials/{tutorial_id}/runs", Policy::Public),
+    ("OPTIONS", "/api/v1/help/tutorials/{tutorial_id}/runs", Policy::Public),
+    ("GET", "/api/v1/help/tutorial-runs/{run_id}", Policy::Public),
+    ("OPTIONS", "/api/v1/help/tutorial-runs/{run_id}", Policy::Public),
+    ("POST", "/api/v1/help/tutorial-runs/{run_id}/choices", Policy::Public),
+    ("OPTIONS", "/api/v1/help/tutorial-runs/{run_id}/choices", Policy::Public),
+    ("POST", "/api/v1/help/tutorial-runs/{run_id}/ticket", Policy::Public),
+    ("OPTIONS", "/api/v1/help/tutorial-runs/{run_id}/ticket", Policy::Public),
+    ("GET", "/api/v1/help/tutorial-images/{image_id}", Policy::Public),
+    ("OPTIONS", "/api/v1/help/tutorial-images/{image_id}", Policy::Public),
 ];
 
 /// The declared policy of a route, if any.
@@ -209,11 +329,26 @@ pub struct Authenticated {
 }
 
 /// The authorisation middleware (see the module docs).
-pub async fn authorize(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn authorize(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let Some(path) = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()) else {
         return next.run(req).await; // unmatched: the router's 404
     };
+    if !path.starts_with(widget::PREFIX) {
+        return authorize_route(app, req, next, method, path).await;
+    }
+    // The widget runs on the shop's pages (other origins): preflights are
+    // answered here, and every response gets its CORS headers.
+    if widget::is_preflight(&method, &path) {
+        return widget::preflight(&app, req.headers()).await;
+    }
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let mut res = authorize_route(app.clone(), req, next, method, path).await;
+    widget::add_cors(&app, origin.as_deref(), None, &mut res).await;
+    res
+}
+
+async fn authorize_route(app: AppState, mut req: Request, next: Next, method: Method, path: String) -> Response {
     if path.starts_with("/api/docs")
         || !path.starts_with("/api/") && !matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics")
     {
@@ -227,17 +362,46 @@ pub async fn authorize(State(app): State<AppState>, mut req: Request, next: Next
         // link, a webhook signature) in the same Authorization header a key uses.
         return next.run(req).await;
     }
-    let auth = match authenticate(&app, req.headers()).await {
+    let auth = match if policy == Policy::Visitor {
+        authenticate_visitor(&app, req.headers()).await
+    } else {
+        authenticate(&app, req.headers()).await
+    } {
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
     if let Err(e) = check(policy, auth.as_ref(), &method, req.headers()) {
         return e.into_response();
     }
+    let visitor_ws = auth.as_ref().filter(|_| policy == Policy::Visitor).map(|a| a.principal.workspace_id);
+    if let Some(ws) = visitor_ws
+        && let Err(e) = widget::check_visitor_origin(&app, ws, req.headers()).await
+    {
+        return e.into_response();
+    }
     if let Some(a) = auth {
         req.extensions_mut().insert(a);
     }
-    next.run(req).await
+    let mut res = next.run(req).await;
+    if let Some(ws) = visitor_ws {
+        // The CORS headers echo the origin only if this workspace allows it.
+        res.extensions_mut().insert(widget::WidgetWorkspace(ws));
+    }
+    res
+}
+
+/// For visitor routes: a visitor token (`vt1.…`) authenticates a visitor
+/// (a bad one is a 401); any other credential is resolved as usual, to be
+/// refused by [`check`].
+async fn authenticate_visitor(app: &AppState, headers: &HeaderMap) -> Result<Option<Authenticated>, ApiError> {
+    match widget::bearer(headers) {
+        Some(token) if token.starts_with(autocrm_domain::chat::TOKEN_PREFIX) => {
+            let session =
+                autocrm_store::chat::resolve_token(&app.store, token).await?.ok_or_else(widget::token_invalid)?;
+            Ok(Some(Authenticated { principal: session.principal, session: None }))
+        }
+        _ => authenticate(app, headers).await,
+    }
 }
 
 fn check(policy: Policy, auth: Option<&Authenticated>, method: &Method, headers: &HeaderMap) -> Result<(), ApiError> {
@@ -258,10 +422,12 @@ fn check(policy: Policy, auth: Option<&Authenticated>, method: &Method, headers:
         }
     }
     let allowed = match (&auth.principal.kind, policy) {
+        // Visitors reach the widget's routes only, and only visitors do.
+        (PrincipalKind::Visitor { .. }, p) => p == Policy::Visitor,
         (_, Policy::Public)
         | (PrincipalKind::System, _)
         | (PrincipalKind::User { .. }, Policy::SessionOnly | Policy::AnyUser(_)) => true,
-        (PrincipalKind::ApiKey { .. }, Policy::SessionOnly | Policy::StaffSession) => false,
+        (_, Policy::Visitor) | (PrincipalKind::ApiKey { .. }, Policy::SessionOnly | Policy::StaffSession) => false,
         (PrincipalKind::User { role, .. }, Policy::Staff(_) | Policy::StaffSession) => role.is_staff(),
         (PrincipalKind::User { role, .. }, Policy::Admin) => *role == Role::Admin,
         (PrincipalKind::ApiKey { scopes, .. }, Policy::AnyUser(s) | Policy::Staff(s)) => scopes.allows(s),

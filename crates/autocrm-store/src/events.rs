@@ -54,7 +54,7 @@ pub fn can_see(p: &Principal, e: &HubEvent) -> bool {
     match &p.kind {
         PrincipalKind::System | PrincipalKind::User { role: Role::Admin, .. } => true,
         PrincipalKind::User { role: Role::Agent, .. } => e.visibility != "admin",
-        PrincipalKind::User { role: Role::Customer, contact_id, .. } => {
+        PrincipalKind::User { role: Role::Customer, contact_id, .. } | PrincipalKind::Visitor { contact_id, .. } => {
             e.visibility == "public" && e.requester_id.is_some() && e.requester_id == *contact_id
         }
         PrincipalKind::ApiKey { scopes, .. } => {

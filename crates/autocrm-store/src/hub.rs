@@ -10,6 +10,12 @@
 //! Presence ("Anna is replying") is ephemeral: never written to the log,
 //! fanned out on its own channel (and `NOTIFY autocrm_presence` between
 //! nodes); a missed presence signal is simply refreshed by the next heartbeat.
+//!
+//! Chat signals (typing, read receipts) are ephemeral the same way, on their
+//! own channel (`NOTIFY autocrm_chat` between nodes): they go from one side
+//! of a widget conversation to the other and are never stored in the log
+//! (read positions themselves are stored by `chat`; the signal only makes
+//! them show at once).
 
 use std::sync::Arc;
 
@@ -39,11 +45,36 @@ pub struct Presence {
     pub at: String,
 }
 
+/// A chat signal: one side of a widget conversation is typing or has read
+/// up to a message. It goes to the other side only (`from` says which).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChatSignal {
+    /// Workspace.
+    pub workspace_id: i64,
+    /// The chat's ticket.
+    pub ticket_id: i64,
+    /// `visitor` or `agent`: who sent it.
+    pub from: String,
+    /// `typing` or `read`.
+    pub kind: String,
+    /// For `typing`: started (`true`) or stopped.
+    pub typing: bool,
+    /// For `read`: the last message read.
+    pub message_id: Option<i64>,
+    /// The agent, when an agent sent it.
+    pub user_id: Option<i64>,
+    /// Display name of the sender ("Anna", "Visitor 4821").
+    pub name: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
 /// This node's broadcast of committed events and presence signals.
 #[derive(Clone, Debug)]
 pub struct EventHub {
     tx: broadcast::Sender<Arc<HubEvent>>,
     presence: broadcast::Sender<Arc<Presence>>,
+    chat: broadcast::Sender<Arc<ChatSignal>>,
     node_id: Arc<str>,
 }
 
@@ -51,11 +82,12 @@ impl EventHub {
     pub(crate) fn new() -> Self {
         let (tx, _) = broadcast::channel(4096);
         let (presence, _) = broadcast::channel(1024);
+        let (chat, _) = broadcast::channel(1024);
         let node_id: String = {
             use rand::Rng as _;
             rand::thread_rng().sample_iter(rand::distributions::Alphanumeric).take(12).map(char::from).collect()
         };
-        Self { tx, presence, node_id: node_id.into() }
+        Self { tx, presence, chat, node_id: node_id.into() }
     }
 
     /// Receives every event committed from now on (all workspaces; filter by the receiver).
@@ -70,6 +102,15 @@ impl EventHub {
 
     pub(crate) fn publish_presence(&self, p: Presence) {
         let _ = self.presence.send(Arc::new(p));
+    }
+
+    /// Receives chat signals from now on (all workspaces; filter by the receiver).
+    pub fn subscribe_chat(&self) -> broadcast::Receiver<Arc<ChatSignal>> {
+        self.chat.subscribe()
+    }
+
+    pub(crate) fn publish_chat(&self, s: ChatSignal) {
+        let _ = self.chat.send(Arc::new(s));
     }
 
     /// This process's id in cluster notifications.
@@ -88,12 +129,15 @@ impl EventHub {
 /// The NOTIFY channel presence travels on between nodes.
 pub(crate) const PRESENCE_CHANNEL: &str = "autocrm_presence";
 
+/// The NOTIFY channel chat signals travel on between nodes.
+pub(crate) const CHAT_CHANNEL: &str = "autocrm_chat";
+
 pub(crate) async fn spawn_pg_listener(store: Store) -> StoreResult<()> {
     let pool = store.db.get_postgres_connection_pool().clone();
     let mut listener =
         sqlx::postgres::PgListener::connect_with(&pool).await.map_err(|e| crate::StoreError::Io(e.to_string()))?;
     listener
-        .listen_all(["autocrm_events", PRESENCE_CHANNEL])
+        .listen_all(["autocrm_events", PRESENCE_CHANNEL, CHAT_CHANNEL])
         .await
         .map_err(|e| crate::StoreError::Io(e.to_string()))?;
     tokio::spawn(async move {
@@ -115,6 +159,15 @@ pub(crate) async fn spawn_pg_listener(store: Store) -> StoreResult<()> {
                     && let Ok(p) = serde_json::from_str::<Presence>(json)
                 {
                     store.hub.publish_presence(p);
+                }
+                continue;
+            }
+            if note.channel() == CHAT_CHANNEL {
+                if let Some((node, json)) = note.payload().split_once('|')
+                    && node != store.hub.node_id()
+                    && let Ok(s) = serde_json::from_str::<ChatSignal>(json)
+                {
+                    store.hub.publish_chat(s);
                 }
                 continue;
             }

@@ -53,7 +53,7 @@ use sea_orm_migration::MigratorTrait as _;
 
 pub use autocrm_domain::Principal;
 pub use error::{FieldProblem, StoreError, StoreResult};
-pub use hub::{EventHub, HubEvent, Presence};
+pub use hub::{ChatSignal, EventHub, HubEvent, Presence};
 pub use tx::{NewEvent, Tx, Visibility};
 
 /// Where time comes from; tests inject a fixed or steppable clock.

@@ -19,6 +19,7 @@ pub(crate) fn manages_shared(p: &Principal) -> bool {
     match &p.kind {
         PrincipalKind::User { role, .. } => *role == Role::Admin,
         PrincipalKind::ApiKey { .. } | PrincipalKind::System => true,
+        PrincipalKind::Visitor { .. } => false,
     }
 }
 

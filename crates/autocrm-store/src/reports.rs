@@ -312,6 +312,171 @@ pub async fn team(store: &Store, p: &Principal, period: Period) -> StoreResult<T
     })
 }
 
+// == Customer satisfaction (CSAT) ==
+
+/// How CSAT is split over time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Interval {
+    /// Per UTC day (`2026-03-01`).
+    #[default]
+    Day,
+    /// Per ISO week (`2026-W09`).
+    Week,
+    /// Per month (`2026-03`).
+    Month,
+}
+
+impl Interval {
+    /// Parses `day`, `week` or `month`.
+    pub fn parse(s: &str) -> StoreResult<Self> {
+        match s {
+            "day" => Ok(Self::Day),
+            "week" => Ok(Self::Week),
+            "month" => Ok(Self::Month),
+            _ => Err(StoreError::invalid("/interval", "must be day, week or month")),
+        }
+    }
+
+    fn label(self, at: DateTime<Utc>) -> String {
+        match self {
+            Self::Day => at.format("%Y-%m-%d").to_string(),
+            Self::Week => at.format("%G-W%V").to_string(),
+            Self::Month => at.format("%Y-%m").to_string(),
+        }
+    }
+}
+
+/// Good and bad ratings of one group (an agent, a team, a channel, a period).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CsatGroup {
+    /// The group's id (user or team id, channel name, period label); `none`
+    /// for ratings of unassigned tickets or tickets without a team.
+    pub key: String,
+    /// What to show.
+    pub label: String,
+    /// Good ratings.
+    pub good: i64,
+    /// Bad ratings.
+    pub bad: i64,
+}
+
+impl CsatGroup {
+    /// `good / (good + bad)` in percent; `None` without ratings.
+    pub fn percent(&self) -> Option<f64> {
+        let n = self.good + self.bad;
+        (n > 0).then(|| self.good as f64 * 100.0 / n as f64)
+    }
+}
+
+/// Satisfaction over a period: ratings whose latest change falls in it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CsatFigures {
+    /// Every rating of the period.
+    pub total: CsatGroup,
+    /// Per assignee at the time of rating.
+    pub by_agent: Vec<CsatGroup>,
+    /// Per team at the time of rating.
+    pub by_team: Vec<CsatGroup>,
+    /// Per channel the ticket came from.
+    pub by_channel: Vec<CsatGroup>,
+    /// Per day, week or month (every interval of the period, empty ones too).
+    pub by_period: Vec<CsatGroup>,
+    /// The latest ratings with a comment (newest first, at most 20):
+    /// `(ticket id, score, comment, rated at)`.
+    pub recent_comments: Vec<(i64, String, String, DateTime<Utc>)>,
+}
+
+/// CSAT for the period (staff only), read from the ratings rated in it
+/// (`ticket_ratings_rated_idx`).
+pub async fn csat(store: &Store, p: &Principal, period: Period, interval: Interval) -> StoreResult<CsatFigures> {
+    use crate::entity::{teams, ticket_ratings};
+    if !p.sees_all_tickets() {
+        return Err(StoreError::Forbidden);
+    }
+    let ws = p.workspace_id;
+    let rows = ticket_ratings::Entity::find()
+        .filter(ticket_ratings::Column::WorkspaceId.eq(ws))
+        .filter(ticket_ratings::Column::RatedAt.gte(period.from))
+        .filter(ticket_ratings::Column::RatedAt.lt(period.to))
+        .all(&store.db)
+        .await?;
+    let names: HashMap<i64, String> = users::Entity::find()
+        .filter(users::Column::WorkspaceId.eq(ws))
+        .filter(users::Column::Role.ne("customer"))
+        .all(&store.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let team_names: HashMap<i64, String> = teams::Entity::find()
+        .filter(teams::Column::WorkspaceId.eq(ws))
+        .all(&store.db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let mut total = CsatGroup { key: "all".into(), label: "All".into(), ..Default::default() };
+    let mut by_agent: BTreeMap<String, CsatGroup> = BTreeMap::new();
+    let mut by_team: BTreeMap<String, CsatGroup> = BTreeMap::new();
+    let mut by_channel: BTreeMap<String, CsatGroup> = BTreeMap::new();
+    let mut by_period: BTreeMap<String, CsatGroup> = BTreeMap::new();
+    // Every interval of the period is listed, so charts show gaps as zero.
+    let mut at = period.from;
+    while at < period.to && by_period.len() <= MAX_DAYS as usize {
+        let label = interval.label(at);
+        by_period.entry(label.clone()).or_insert_with(|| CsatGroup { key: label.clone(), label, ..Default::default() });
+        at += Duration::days(1);
+    }
+    let count = |g: &mut CsatGroup, good: bool| if good { g.good += 1 } else { g.bad += 1 };
+    for r in &rows {
+        let good = r.score == "good";
+        count(&mut total, good);
+        let (key, label) = match r.assignee_id {
+            Some(id) => (id.to_string(), names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))),
+            None => ("none".to_owned(), "Unassigned".to_owned()),
+        };
+        count(by_agent.entry(key.clone()).or_insert_with(|| CsatGroup { key, label, ..Default::default() }), good);
+        let (key, label) = match r.team_id {
+            Some(id) => (id.to_string(), team_names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))),
+            None => ("none".to_owned(), "No team".to_owned()),
+        };
+        count(by_team.entry(key.clone()).or_insert_with(|| CsatGroup { key, label, ..Default::default() }), good);
+        let key = r.channel.clone();
+        count(
+            by_channel.entry(key.clone()).or_insert_with(|| CsatGroup {
+                label: key.clone(),
+                key,
+                ..Default::default()
+            }),
+            good,
+        );
+        let key = interval.label(r.rated_at);
+        count(
+            by_period.entry(key.clone()).or_insert_with(|| CsatGroup { label: key.clone(), key, ..Default::default() }),
+            good,
+        );
+    }
+    let mut commented: Vec<&ticket_ratings::Model> = rows.iter().filter(|r| r.comment.is_some()).collect();
+    commented.sort_by(|a, b| b.rated_at.cmp(&a.rated_at).then(b.id.cmp(&a.id)));
+    let by_volume = |m: BTreeMap<String, CsatGroup>| {
+        let mut v: Vec<CsatGroup> = m.into_values().collect();
+        v.sort_by(|a, b| (b.good + b.bad).cmp(&(a.good + a.bad)).then(a.label.cmp(&b.label)));
+        v
+    };
+    Ok(CsatFigures {
+        total,
+        by_agent: by_volume(by_agent),
+        by_team: by_volume(by_team),
+        by_channel: by_volume(by_channel),
+        by_period: by_period.into_values().collect(),
+        recent_comments: commented
+            .into_iter()
+            .take(20)
+            .map(|r| (r.ticket_id, r.score.clone(), r.comment.clone().unwrap_or_default(), r.rated_at))
+            .collect(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::median;

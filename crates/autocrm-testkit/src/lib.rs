@@ -19,6 +19,7 @@ use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 
 pub mod mailserver;
+pub mod oidc;
 pub mod twilio;
 pub use mailserver::{MailServer, SentMessage};
 

@@ -276,6 +276,9 @@ pub async fn seed_if_missing(store: &Store) -> anyhow::Result<()> {
         },
     )
     .await?;
+    crate::demo_tutorials::seed(store, &sys).await?;
+    crate::demo_chat::seed(store, &sys).await?;
+    crate::demo_kb::seed(store, &sys).await?;
     // The shop's support address: receives through the inbound endpoint or the
     // pipe until an admin adds an IMAP server (Settings → Channels).
     autocrm_store::channels::mailboxes::create(

@@ -2,6 +2,9 @@
 
 mod config;
 mod demo;
+mod demo_chat;
+mod demo_kb;
+mod demo_tutorials;
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;

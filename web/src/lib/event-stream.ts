@@ -27,6 +27,7 @@ export const STREAM_EVENT_TYPES = [
   'ticket.updated',
   'ticket.merged',
   'ticket.mentioned',
+  'ticket.rated',
   'message.created',
   'contact.created',
   'contact.updated',

@@ -18,7 +18,11 @@ use crate::extract::ApiQuery;
 
 /// The report routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(my_report)).routes(routes!(agent_reports)).routes(routes!(team_report))
+    OpenApiRouter::new()
+        .routes(routes!(my_report))
+        .routes(routes!(agent_reports))
+        .routes(routes!(team_report))
+        .routes(routes!(csat_report))
 }
 
 /// The period: `[from, to)`; default the last 30 days; at most 366 days.
@@ -181,4 +185,106 @@ async fn team_report(
     let period = q.period(app.store.now())?;
     let t = autocrm_store::reports::team(&app.store, &p, period).await?;
     Ok(Json(team_out(period, t)))
+}
+
+// == Customer satisfaction (CSAT) ==
+
+/// The period and how to split it over time.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CsatParams {
+    /// Start (RFC 3339; default 30 days before `to`).
+    pub from: Option<DateTime<Utc>>,
+    /// End (RFC 3339, exclusive; default now).
+    pub to: Option<DateTime<Utc>>,
+    /// `day` (default), `week` (ISO) or `month`.
+    pub interval: Option<String>,
+}
+
+/// Good and bad ratings of one group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CsatBucket {
+    /// User or team id, channel, or period label; `none` for unassigned / no team.
+    pub key: String,
+    /// What to show.
+    pub label: String,
+    /// Good ratings.
+    pub good: i64,
+    /// Bad ratings.
+    pub bad: i64,
+    /// `good / (good + bad)` in percent; `null` without ratings.
+    pub csat: Option<f64>,
+}
+
+impl From<autocrm_store::reports::CsatGroup> for CsatBucket {
+    fn from(g: autocrm_store::reports::CsatGroup) -> Self {
+        Self { csat: g.percent(), key: g.key, label: g.label, good: g.good, bad: g.bad }
+    }
+}
+
+/// A rating with a comment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CsatComment {
+    /// The ticket.
+    pub ticket_id: i64,
+    /// `good` or `bad`.
+    pub score: String,
+    /// The comment (plain text).
+    pub comment: String,
+    /// When.
+    pub rated_at: DateTime<Utc>,
+}
+
+/// Customer satisfaction over a period: ratings given or changed in it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CsatReport {
+    /// Start.
+    pub from: DateTime<Utc>,
+    /// End (exclusive).
+    pub to: DateTime<Utc>,
+    /// `day`, `week` or `month`.
+    pub interval: String,
+    /// Every rating of the period.
+    pub total: CsatBucket,
+    /// Per assignee at the time of rating.
+    pub by_agent: Vec<CsatBucket>,
+    /// Per team at the time of rating.
+    pub by_team: Vec<CsatBucket>,
+    /// Per channel.
+    pub by_channel: Vec<CsatBucket>,
+    /// Per day, week or month.
+    pub by_period: Vec<CsatBucket>,
+    /// The latest comments, newest first (at most 20).
+    pub recent_comments: Vec<CsatComment>,
+}
+
+/// Customer satisfaction (CSAT %: good / (good + bad)) per agent, team, channel and period.
+#[utoipa::path(get, path = "/api/v1/reports/csat", tag = "reports", params(CsatParams),
+    responses((status = 200, body = CsatReport), (status = 422, body = crate::error::Problem)))]
+async fn csat_report(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    ApiQuery(q): ApiQuery<CsatParams>,
+) -> ApiResult<Json<CsatReport>> {
+    let period = PeriodParams { from: q.from, to: q.to }.period(app.store.now())?;
+    let name = q.interval.as_deref().unwrap_or("day");
+    let interval = autocrm_store::reports::Interval::parse(name)?;
+    let f = autocrm_store::reports::csat(&app.store, &p, period, interval).await?;
+    let list = |v: Vec<autocrm_store::reports::CsatGroup>| v.into_iter().map(CsatBucket::from).collect();
+    Ok(Json(CsatReport {
+        from: period.from,
+        to: period.to,
+        interval: name.to_owned(),
+        total: f.total.into(),
+        by_agent: list(f.by_agent),
+        by_team: list(f.by_team),
+        by_channel: list(f.by_channel),
+        by_period: list(f.by_period),
+        recent_comments: f
+            .recent_comments
+            .into_iter()
+            .map(|(ticket_id, score, comment, rated_at)| CsatComment { ticket_id, score, comment, rated_at })
+            .collect(),
+    }))
 }

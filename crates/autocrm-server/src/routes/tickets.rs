@@ -197,6 +197,8 @@ pub struct TicketOut {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+    /// The requester's satisfaction rating, once given (see `/api/v1/tickets/{id}/rating`).
+    pub rating: Option<super::portal::RatingOut>,
 }
 
 pub(crate) async fn ticket_out(app: &AppState, p: &Principal, v: TicketView) -> ApiResult<TicketOut> {
@@ -215,10 +217,13 @@ pub(crate) async fn outs(app: &AppState, p: &Principal, views: Vec<TicketView>) 
     } else {
         Vec::new()
     };
+    let ids: Vec<i64> = views.iter().map(|v| v.ticket.id).collect();
+    let ratings = autocrm_store::portal::ratings::for_tickets(&app.store, p.workspace_id, &ids).await?;
     views
         .into_iter()
         .map(|v| {
             let t = v.ticket;
+            let rating = ratings.get(&t.id).map(super::portal::rating_out);
             let mut fields = t.custom_fields;
             if let Some(obj) = fields.as_object_mut() {
                 obj.retain(|k, _| !hidden.contains(k));
@@ -247,6 +252,7 @@ pub(crate) async fn outs(app: &AppState, p: &Principal, views: Vec<TicketView>) 
                 closed_at: t.closed_at,
                 created_at: t.created_at,
                 updated_at: t.updated_at,
+                rating,
             })
         })
         .collect()

@@ -72,6 +72,14 @@ struct Fixture {
     sms_public_id: String,
     /// The public id of an acme API channel and its bearer token.
     api_channel: (String, String),
+    /// Chat widget visitors and a conversation of visitor A (see [`widget_fixture`]).
+    widget: WidgetFixture,
+    /// A published tutorial (the starter graph) and an image of it (see [`tutorial_fixture`]).
+    tutorial: (i64, String),
+    /// The portal's sign-in provider, links and rating token (see [`portal_fixture`]).
+    portal: PortalFixture,
+    /// A knowledge-base category, section and published article (see [`kb_fixture`]).
+    kb: KbFixture,
 }
 
 /// The auth token of the fixture's SMS number: Twilio's webhooks are signed with it.
@@ -212,6 +220,10 @@ async fn fixture(app: &TestApp, admin: &Session, carla: &Session) -> Fixture {
         webhook: webhook_id,
         delivery: deliveries["data"][0]["id"].as_i64().unwrap(),
         attachment: attachment["id"].as_str().unwrap().to_owned(),
+        widget: widget_fixture(app).await,
+        tutorial: tutorial_fixture(app).await,
+        portal: portal_fixture(app, admin, ticket).await,
+        kb: kb_fixture(app).await,
     }
 }
 
@@ -572,54 +584,560 @@ fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
 
 // == Knowledge base and help center: paths and bodies ==
 
+/// Acme's knowledge base: a category and section, and a published article
+/// with an English and a German translation (so a version to restore).
+struct KbFixture {
+    category: i64,
+    section: i64,
+    article: i64,
+    version: i64,
+}
+
+async fn kb_fixture(app: &TestApp) -> KbFixture {
+    use autocrm_store::kb::{NameText, articles, structure};
+    let system = Principal::system(app.ws);
+    let names = |n: &str| {
+        Some(
+            [("en".to_owned(), Some(NameText { name: n.to_owned(), description: String::new() }))]
+                .into_iter()
+                .collect(),
+        )
+    };
+    let category = structure::create_category(
+        &app.store,
+        &system,
+        structure::HeadingInput { translations: names("Matrix"), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let section = structure::create_section(
+        &app.store,
+        &system,
+        structure::HeadingInput { category_id: Some(category.id), translations: names("Matrix"), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let article = kb_article(app, Some(section.id)).await;
+    articles::save_translation(&app.store, &system, article, "de", "Matrix", "<p>Hallo</p>").await.unwrap();
+    let versions = articles::versions(&app.store, &system, article, Some("en")).await.unwrap();
+    KbFixture { category: category.id, section: section.id, article, version: versions[0].id }
+}
+
+/// A fresh acme article, published when it has a section.
+async fn kb_article(app: &TestApp, section: Option<i64>) -> i64 {
+    use autocrm_store::kb::{ArticleStatus, articles};
+    let status = if section.is_some() { ArticleStatus::Published } else { ArticleStatus::Draft };
+    let input = articles::NewArticle {
+        meta: articles::ArticleMeta { section_id: Some(section), status: Some(status), ..Default::default() },
+        locale: Some("en".into()),
+        title: format!("Matrix article {}", fresh()),
+        body: "<p>Matrix body about refunds.</p>".into(),
+    };
+    articles::create(&app.store, &Principal::system(app.ws), input).await.unwrap().id
+}
+
+/// The message the next `from-message` call drafts from (set by [`kb_url`]):
+/// an agent's public reply in the caller's own workspace, since a message of
+/// another workspace is invalid input there (isolation is tested in `kb.rs`).
+static KB_FROM_MESSAGE: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
 /// The URL for a knowledge-base route, `None` for other routes.
-#[allow(clippy::unused_async)]
-async fn kb_url(_app: &TestApp, _f: &Fixture, _method: &Method, _path: &str, _who: &Who) -> Option<String> {
-    None
+async fn kb_url(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &Who) -> Option<String> {
+    use autocrm_store::kb::{NameText, articles, files, structure};
+    let system = Principal::system(app.ws);
+    let k = &f.kb;
+    let url = match path {
+        "/api/v1/help/search" | "/api/v1/help/suggest" => format!("{path}?q=matrix&workspace=acme"),
+        "/api/v1/help/articles/{article_id}" | "/api/v1/help/articles/{article_id}/feedback" => {
+            format!("{}?workspace=acme", path.replace("{article_id}", &k.article.to_string()))
+        }
+        "/api/v1/kb/search" => format!("{path}?q=matrix"),
+        "/api/v1/kb/categories/{id}" if *method == Method::DELETE => {
+            let names = [("en".to_owned(), Some(NameText { name: "Empty".into(), description: String::new() }))];
+            let c = structure::create_category(
+                &app.store,
+                &system,
+                structure::HeadingInput { translations: Some(names.into_iter().collect()), ..Default::default() },
+            )
+            .await
+            .unwrap();
+            path.replace("{id}", &c.id.to_string())
+        }
+        "/api/v1/kb/categories/{id}" | "/api/v1/kb/categories/{id}/sections" => {
+            path.replace("{id}", &k.category.to_string())
+        }
+        "/api/v1/kb/sections/{id}" if *method == Method::DELETE => {
+            let names = [("en".to_owned(), Some(NameText { name: "Empty".into(), description: String::new() }))];
+            let s = structure::create_section(
+                &app.store,
+                &system,
+                structure::HeadingInput {
+                    category_id: Some(k.category),
+                    translations: Some(names.into_iter().collect()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            path.replace("{id}", &s.id.to_string())
+        }
+        "/api/v1/kb/sections/{id}" => path.replace("{id}", &k.section.to_string()),
+        "/api/v1/kb/articles/{id}" if *method == Method::DELETE => {
+            path.replace("{id}", &kb_article(app, None).await.to_string())
+        }
+        "/api/v1/kb/articles/{id}/translations/{locale}" if *method == Method::DELETE => {
+            let id = kb_article(app, None).await;
+            articles::save_translation(&app.store, &system, id, "de", "Zu löschen", "x").await.unwrap();
+            path.replace("{id}", &id.to_string()).replace("{locale}", "de")
+        }
+        "/api/v1/kb/articles/{id}/translations/{locale}" => {
+            path.replace("{id}", &k.article.to_string()).replace("{locale}", "de")
+        }
+        "/api/v1/kb/articles/{id}/versions/{version_id}/restore" => {
+            path.replace("{id}", &k.article.to_string()).replace("{version_id}", &k.version.to_string())
+        }
+        "/api/v1/kb/articles/{id}/attachments/{file_id}" => {
+            let file = files::upload(&app.store, &system, k.article, "gone.txt", "text/plain", b"x").await.unwrap();
+            path.replace("{id}", &k.article.to_string()).replace("{file_id}", &file.public_id)
+        }
+        "/api/v1/kb/articles/from-message" => {
+            // An agent's reply in the caller's workspace: acme's ticket, or one of `other`.
+            let message = if matches!(who, Who::ForeignAdmin(_)) {
+                let other = app.workspace_id("other").await;
+                let admin = autocrm_testkit::principal(&app.store, "other", "admin@other.test").await;
+                let t = autocrm_store::tickets::NewTicket {
+                    subject: "Other shop's question".into(),
+                    requester: Some(autocrm_store::tickets::RequesterRef::Email {
+                        email: autocrm_domain::EmailAddress::parse("q@other.test").unwrap(),
+                        name: None,
+                    }),
+                    body: None,
+                    priority: None,
+                    channel: None,
+                    status_id: None,
+                    assignee_id: None,
+                    team_id: None,
+                    tags: Vec::new(),
+                    custom_fields: serde_json::Map::new(),
+                    created_at: None,
+                };
+                let ticket = autocrm_store::tickets::create(&app.store, &Principal::system(other), t).await.unwrap();
+                autocrm_store::messages::create(&app.store, &admin, ticket.ticket.id, "Here is how.", false)
+                    .await
+                    .unwrap()
+            } else {
+                let agent = autocrm_testkit::principal(&app.store, "acme", "anna@acme.test").await;
+                autocrm_store::messages::create(&app.store, &agent, f.ticket, "Here is how.", false).await.unwrap()
+            };
+            KB_FROM_MESSAGE.store(message.id, std::sync::atomic::Ordering::Relaxed);
+            path.to_owned()
+        }
+        p if p.starts_with("/api/v1/kb/articles/{id}") => path.replace("{id}", &k.article.to_string()),
+        p if p.starts_with("/api/v1/kb/") => path.to_owned(),
+        _ => return None,
+    };
+    Some(url)
 }
 
 /// A valid body for a knowledge-base write, `None` for other routes.
-fn kb_body(_f: &Fixture, _method: &Method, _path: &str, _n: usize) -> Option<Body> {
-    None
+fn kb_body(_f: &Fixture, method: &Method, path: &str, n: usize) -> Option<Body> {
+    if !path.starts_with("/api/v1/kb/") && !path.starts_with("/api/v1/help/") {
+        return None;
+    }
+    let json = match (method.as_str(), path) {
+        ("OPTIONS", _)
+        | (
+            "POST",
+            "/api/v1/kb/articles/{id}/publish"
+            | "/api/v1/kb/articles/{id}/unpublish"
+            | "/api/v1/kb/articles/{id}/versions/{version_id}/restore",
+        ) => return Some(Body::None),
+        ("POST", "/api/v1/kb/articles/{id}/attachments") => {
+            let (ct, bytes) = multipart(&format!("picture{n}.png"), "image/png", b"\x89PNG matrix", None);
+            return Some(Body::Multipart(ct, bytes));
+        }
+        ("POST", "/api/v1/kb/categories") | ("PATCH", "/api/v1/kb/categories/{id}") => {
+            json!({"translations": {"en": {"name": format!("Category {n}")}}})
+        }
+        ("POST", "/api/v1/kb/categories/{id}/sections") => {
+            json!({"translations": {"en": {"name": format!("Section {n}")}}})
+        }
+        ("PATCH", "/api/v1/kb/sections/{id}") => json!({"position": n}),
+        ("POST", "/api/v1/kb/articles") => json!({"title": format!("Article {n}"), "body_html": "<p>Body</p>"}),
+        ("PATCH", "/api/v1/kb/articles/{id}") => json!({"tags": [format!("matrix-{n}")]}),
+        ("PUT", "/api/v1/kb/articles/{id}/translations/{locale}") => {
+            json!({"title": format!("Matrix {n}"), "body_html": "<p>Hallo</p>"})
+        }
+        ("POST", "/api/v1/kb/articles/from-message") => {
+            json!({"message_id": KB_FROM_MESSAGE.load(std::sync::atomic::Ordering::Relaxed)})
+        }
+        ("POST", "/api/v1/help/articles/{article_id}/feedback") => json!({"helpful": true, "comment": "matrix"}),
+        _ => return None,
+    };
+    Some(Body::Json(json))
 }
 
 // == Customer portal and satisfaction: paths and bodies ==
 
+/// What the portal routes need: a fake OIDC provider configured as acme's
+/// `matrix` provider, pools of single-use links and OIDC callbacks (one per
+/// caller of each route), a rating token of Carla's solved test ticket and
+/// an order of Carla's.
+struct PortalFixture {
+    oidc: autocrm_testkit::oidc::FakeOidc,
+    provider: i64,
+    verify: std::sync::Mutex<Vec<String>>,
+    magic: std::sync::Mutex<Vec<String>>,
+    reset: std::sync::Mutex<Vec<String>>,
+    /// `(state, code, binding)` of approved logins.
+    callbacks: std::sync::Mutex<Vec<(String, String, String)>>,
+    rating_token: String,
+    order: String,
+}
+
+/// Callers per route in the matrix.
+const PORTAL_CALLERS: usize = 8;
+
+async fn portal_fixture(app: &TestApp, admin: &Session, ticket: i64) -> PortalFixture {
+    use autocrm_store::portal::accounts;
+    let oidc = autocrm_testkit::oidc::FakeOidc::start().await;
+    let provider = json_of(
+        app.http
+            .post(app.url("/api/v1/portal/oidc-providers"))
+            .session(admin)
+            .json(&json!({"slug": "matrix", "name": "Matrix ID", "issuer": oidc.issuer,
+                "client_id": oidc.client_id, "client_secret": oidc.client_secret}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let hash = autocrm_server::auth::hash_password(PASSWORD).unwrap();
+    let (mut verify, mut magic, mut reset, mut callbacks) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for i in 0..PORTAL_CALLERS {
+        let email = |kind: &str| autocrm_domain::EmailAddress::parse(&format!("{kind}{i}@portal.test")).unwrap();
+        match accounts::sign_up(&app.store, app.ws, &email("verify"), "Verify", hash.clone()).await.unwrap() {
+            accounts::SignUp::Verify(link) => verify.push(link.token),
+            other => panic!("{other:?}"),
+        }
+        magic.push(accounts::request_magic_link(&app.store, app.ws, &email("magic")).await.unwrap().unwrap().token);
+        // Resets end the account's sessions: throw-away customers, not the matrix's.
+        autocrm_store::users::create(
+            &app.store,
+            &Principal::system(app.ws),
+            autocrm_store::users::NewUser {
+                email: email("reset"),
+                name: "Reset".into(),
+                role: autocrm_domain::Role::Customer,
+                password_hash: Some(hash.clone()),
+            },
+        )
+        .await
+        .unwrap();
+        reset.push(accounts::request_password_reset(&app.store, app.ws, &email("reset")).await.unwrap().unwrap().token);
+        let started =
+            json_of(app.http.post(app.url("/api/v1/portal/oidc/matrix/start")).json(&json!({})).send().await.unwrap())
+                .await;
+        let (code, state) = oidc.approve(started["authorize_url"].as_str().unwrap()).await;
+        callbacks.push((state, code, started["binding"].as_str().unwrap().to_owned()));
+    }
+    // A solved ticket of Carla's (not the test ticket, which her replies reopen) to rate and re-rate.
+    let solved = autocrm_store::statuses::list(&app.store, &Principal::system(app.ws))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.category == "solved")
+        .unwrap();
+    let carla_contact =
+        autocrm_store::tickets::get(&app.store, &Principal::system(app.ws), ticket).await.unwrap().ticket.requester_id;
+    let rated = autocrm_store::tickets::NewTicket {
+        subject: "to rate".into(),
+        requester: Some(autocrm_store::tickets::RequesterRef::Id(carla_contact)),
+        body: None,
+        priority: None,
+        channel: None,
+        status_id: Some(solved.id),
+        assignee_id: None,
+        team_id: None,
+        tags: Vec::new(),
+        custom_fields: serde_json::Map::new(),
+        created_at: None,
+    };
+    let rated = autocrm_store::tickets::create(&app.store, &Principal::system(app.ws), rated).await.unwrap().ticket.id;
+    let order = crate::commerce::order("PORTAL1", "carla", autocrm_domain::commerce::OrderStatus::Pending, 1);
+    autocrm_store::commerce::put_order(&app.store, &Principal::system(app.ws), &order).await.unwrap();
+    PortalFixture {
+        provider: provider["id"].as_i64().unwrap(),
+        rating_token: autocrm_store::portal::ratings::token_for(&app.store, app.ws, rated).await.unwrap(),
+        oidc,
+        verify: std::sync::Mutex::new(verify),
+        magic: std::sync::Mutex::new(magic),
+        reset: std::sync::Mutex::new(reset),
+        callbacks: std::sync::Mutex::new(callbacks),
+        order: order.id,
+    }
+}
+
 /// The URL for a portal route, `None` for other routes.
-#[allow(clippy::unused_async)]
-async fn portal_url(_app: &TestApp, _f: &Fixture, _method: &Method, _path: &str, _who: &Who) -> Option<String> {
-    None
+async fn portal_url(app: &TestApp, f: &Fixture, method: &Method, path: &str, _who: &Who) -> Option<String> {
+    let pf = &f.portal;
+    if path == "/api/v1/portal/oidc-providers/{id}" && *method == Method::DELETE {
+        // A fresh provider per request: deleting uses it up.
+        let input = autocrm_store::portal::oidc::ProviderInput {
+            slug: Some(format!("gone-{}", fresh())),
+            name: Some("Gone".into()),
+            issuer: Some(pf.oidc.issuer.clone()),
+            client_id: Some("c".into()),
+            endpoints: Some(autocrm_store::portal::oidc::Endpoints {
+                authorization_endpoint: format!("{}/authorize", pf.oidc.issuer),
+                token_endpoint: format!("{}/token", pf.oidc.issuer),
+                jwks_uri: format!("{}/jwks", pf.oidc.issuer),
+                userinfo_endpoint: None,
+            }),
+            ..Default::default()
+        };
+        let p =
+            autocrm_store::portal::oidc::create_provider(&app.store, &Principal::system(app.ws), input).await.unwrap();
+        return Some(path.replace("{id}", &p.id.to_string()));
+    }
+    Some(match path {
+        "/api/v1/portal/oidc-providers/{id}" => path.replace("{id}", &pf.provider.to_string()),
+        "/api/v1/portal/oidc/{slug}/start" => path.replace("{slug}", "matrix"),
+        "/api/v1/portal/ratings/{rating_token}" => path.replace("{rating_token}", &pf.rating_token),
+        "/api/v1/portal/orders/{id}" => path.replace("{id}", &pf.order),
+        "/api/v1/portal/config" => format!("{path}?workspace=acme"),
+        _ => return None,
+    })
 }
 
 /// A valid body for a portal write, `None` for other routes.
-fn portal_body(_f: &Fixture, _method: &Method, _path: &str, _n: usize) -> Option<Body> {
-    None
+fn portal_body(f: &Fixture, method: &Method, path: &str, n: usize) -> Option<Body> {
+    let pf = &f.portal;
+    let take = |pool: &std::sync::Mutex<Vec<String>>| pool.lock().unwrap().pop().expect("a fresh link per caller");
+    let json = match (method.as_str(), path) {
+        ("POST", "/api/v1/portal/sign-up") => {
+            json!({"name": "Matrix", "email": format!("signup{n}@portal.test"), "password": PASSWORD})
+        }
+        ("POST", "/api/v1/portal/sign-up/verify") => json!({"token": take(&pf.verify)}),
+        ("POST", "/api/v1/portal/magic-link/sign-in") => json!({"token": take(&pf.magic)}),
+        ("POST", "/api/v1/portal/password-reset/complete") => json!({"token": take(&pf.reset), "password": PASSWORD}),
+        ("POST", "/api/v1/portal/session") => json!({"email": "carla@customer.test", "password": PASSWORD}),
+        ("POST", "/api/v1/portal/magic-link" | "/api/v1/portal/password-reset") => {
+            json!({"email": format!("someone{n}@portal.test")})
+        }
+        ("POST", "/api/v1/portal/oidc/{slug}/start") => json!({}),
+        ("POST", "/api/v1/portal/oidc/callback") => {
+            let (state, code, binding) = pf.callbacks.lock().unwrap().pop().expect("an approved login per caller");
+            json!({"state": state, "code": code, "binding": binding})
+        }
+        ("POST", "/api/v1/portal/oidc-providers") => json!({"slug": format!("matrix-{n}"), "name": "Matrix",
+            "issuer": pf.oidc.issuer, "client_id": pf.oidc.client_id}),
+        ("PATCH", "/api/v1/portal/oidc-providers/{id}") => json!({"name": format!("Matrix ID {n}")}),
+        ("PATCH", "/api/v1/portal/me") => json!({}),
+        ("PUT", "/api/v1/portal/ratings/{rating_token}") => {
+            json!({"score": if n.is_multiple_of(2) { "good" } else { "bad" }})
+        }
+        _ => return None,
+    };
+    Some(Body::Json(json))
 }
 
 // == Chat widget: paths and bodies ==
 
+/// The page the matrix's widget requests come from (an allowed site of both workspaces).
+const WIDGET_ORIGIN: &str = "http://shop.test";
+
+/// Widget visitors: A (acme, with a conversation and a file), B (acme, another
+/// browser) and one of workspace `other`. In the matrix, customer Carla calls
+/// visitor routes with A's token, Bob with B's and the other workspace's admin
+/// with the foreign one; sessions and keys are refused on visitor routes.
+struct WidgetFixture {
+    a_token: String,
+    b_token: String,
+    foreign_token: String,
+    conversation: i64,
+    first_message: i64,
+    file: String,
+}
+
+async fn widget_fixture(app: &TestApp) -> WidgetFixture {
+    let mut tokens = Vec::new();
+    for slug in ["acme", "other", "acme"] {
+        let ws = app.workspace_id(slug).await;
+        let patch = autocrm_store::chat::SettingsPatch {
+            enabled: Some(true),
+            allowed_origins: Some(vec![WIDGET_ORIGIN.into()]),
+            // Chats start whether or not an agent is online (the matrix runs for minutes).
+            offline_mode: Some("chat".into()),
+            ..Default::default()
+        };
+        autocrm_store::chat::update_settings(&app.store, &Principal::system(ws), patch).await.unwrap();
+        let opened = autocrm_store::chat::open_session(&app.store, ws, autocrm_store::chat::SessionInput::default())
+            .await
+            .unwrap();
+        tokens.push(opened.token);
+    }
+    let a = autocrm_store::chat::resolve_token(&app.store, &tokens[0]).await.unwrap().unwrap();
+    let chat = autocrm_store::chat::start(
+        &app.store,
+        &a.principal,
+        autocrm_store::chat::NewChat { body: "matrix chat".into(), client_id: None },
+    )
+    .await
+    .unwrap();
+    let a = autocrm_store::chat::resolve_token(&app.store, &tokens[0]).await.unwrap().unwrap();
+    let file =
+        autocrm_store::chat::upload(&app.store, &a.principal, chat.ticket.id, "a.txt", "text/plain", b"visitor A")
+            .await
+            .unwrap();
+    WidgetFixture {
+        a_token: tokens[0].clone(),
+        foreign_token: tokens[1].clone(),
+        b_token: tokens[2].clone(),
+        conversation: chat.ticket.id,
+        first_message: chat.last_message.unwrap().message.id,
+        file: file.public_id,
+    }
+}
+
 /// The URL for a widget route, `None` for other routes.
 #[allow(clippy::unused_async)]
-async fn widget_url(_app: &TestApp, _f: &Fixture, _method: &Method, _path: &str, _who: &Who) -> Option<String> {
-    None
+async fn widget_url(_app: &TestApp, f: &Fixture, _method: &Method, path: &str, _who: &Who) -> Option<String> {
+    let conversation = f.widget.conversation.to_string();
+    if path == "/api/v1/widget/config" {
+        Some(format!("{path}?workspace=acme"))
+    } else if path == "/api/v1/widget/attachments/{id}" {
+        Some(path.replace("{id}", &f.widget.file))
+    } else if path.starts_with("/api/v1/widget/") || path.starts_with("/api/v1/tickets/{id}/chat") {
+        Some(path.replace("{id}", &conversation))
+    } else if path.starts_with("/api/v1/chat/") {
+        Some(path.to_owned())
+    } else {
+        None
+    }
 }
 
 /// A valid body for a widget write, `None` for other routes.
-fn widget_body(_f: &Fixture, _method: &Method, _path: &str, _n: usize) -> Option<Body> {
-    None
+fn widget_body(f: &Fixture, method: &Method, path: &str, n: usize) -> Option<Body> {
+    let json = match (method.as_str(), path) {
+        ("POST", "/api/v1/widget/session") => json!({"workspace": "acme"}),
+        ("PATCH", "/api/v1/widget/visitor") => json!({"name": format!("Visitor {n}")}),
+        ("POST", "/api/v1/widget/conversations") => json!({"body": format!("matrix {n}")}),
+        ("POST", "/api/v1/widget/conversations/{id}/messages") => json!({"body": format!("matrix {n}")}),
+        ("POST", "/api/v1/widget/conversations/{id}/attachments") => {
+            let (ct, bytes) = multipart(&format!("file{n}.txt"), "text/plain", b"hello", None);
+            return Some(Body::Multipart(ct, bytes));
+        }
+        ("POST", "/api/v1/widget/conversations/{id}/typing" | "/api/v1/tickets/{id}/chat/typing") => {
+            json!({"typing": true})
+        }
+        ("POST", "/api/v1/widget/conversations/{id}/read" | "/api/v1/tickets/{id}/chat/read") => {
+            json!({"message_id": f.widget.first_message})
+        }
+        ("POST", "/api/v1/widget/offline-messages") => {
+            json!({"email": format!("left{n}@example.test"), "body": "please call back"})
+        }
+        ("PATCH", "/api/v1/chat/settings") => json!({"color": "#1c7ed6"}),
+        ("POST", "/api/v1/chat/settings/identity-secret") => return Some(Body::None),
+        ("PUT", "/api/v1/chat/availability") => json!({"available": true}),
+        _ => return None,
+    };
+    Some(Body::Json(json))
 }
 
 // == Tutorials: paths and bodies ==
 
+/// A published acme tutorial with the starter graph (step `start`: `yes` → solved,
+/// `no` → open a ticket), and the public id of an image uploaded to it.
+async fn tutorial_fixture(app: &TestApp) -> (i64, String) {
+    let id = matrix_tutorial(app).await;
+    let image = autocrm_store::tutorials::add_image(&app.store, &Principal::system(app.ws), id, "pic.png", MATRIX_PNG)
+        .await
+        .unwrap();
+    (id, image.public_id)
+}
+
+/// The smallest file the image upload accepts (a PNG signature and a few bytes).
+const MATRIX_PNG: &[u8] = b"\x89PNG\r\n\x1a\nmatrix";
+
+async fn matrix_tutorial(app: &TestApp) -> i64 {
+    let system = Principal::system(app.ws);
+    let input = autocrm_store::tutorials::TutorialInput {
+        title: Some([("en".to_owned(), format!("Matrix tutorial {}", fresh()))].into()),
+        ..Default::default()
+    };
+    let t = autocrm_store::tutorials::create(&app.store, &system, input).await.unwrap();
+    autocrm_store::tutorials::publish(&app.store, &system, t.id).await.unwrap();
+    t.id
+}
+
 /// The URL for a tutorial route, `None` for other routes.
-#[allow(clippy::unused_async)]
-async fn tutorials_url(_app: &TestApp, _f: &Fixture, _method: &Method, _path: &str, _who: &Who) -> Option<String> {
-    None
+async fn tutorials_url(app: &TestApp, f: &Fixture, method: &Method, path: &str, _who: &Who) -> Option<String> {
+    if path.starts_with("/api/v1/tutorials/{id}") {
+        // A fresh tutorial where the call takes it away (delete, unpublish); else the fixture's.
+        let id = if *method == Method::DELETE || path.ends_with("/unpublish") {
+            matrix_tutorial(app).await
+        } else {
+            f.tutorial.0
+        };
+        return Some(path.replace("{id}", &id.to_string()));
+    }
+    if !path.starts_with("/api/v1/help/tutorial") {
+        return None;
+    }
+    let url = if path.contains("{run_id}") && *method != Method::OPTIONS {
+        // A fresh run per request: a choice finishes it and a ticket uses it up.
+        let system = Principal::system(app.ws);
+        let start = autocrm_store::tutorials::runs::NewRun {
+            channel: autocrm_domain::tutorials::RunChannel::HelpCenter,
+            locale: None,
+            visitor_id: None,
+        };
+        let run = autocrm_store::tutorials::runs::start(&app.store, app.ws, &system, f.tutorial.0, start)
+            .await
+            .unwrap()
+            .run
+            .public_id;
+        if path.ends_with("/ticket") {
+            autocrm_store::tutorials::runs::choose(&app.store, app.ws, &system, &run, "start", "no").await.unwrap();
+            // Every anonymous matrix caller shares 127.0.0.1: the matrix is not about the
+            // per-client limit (tutorials.rs tests it), so earlier tickets stop counting.
+            sea_orm::ConnectionTrait::execute_unprepared(
+                app.store.connection(),
+                "UPDATE tutorial_runs SET requester_key = NULL",
+            )
+            .await
+            .unwrap();
+        }
+        path.replace("{run_id}", &run)
+    } else {
+        path.replace("{run_id}", "run_preflight")
+            .replace("{tutorial_id}", &f.tutorial.0.to_string())
+            .replace("{image_id}", &f.tutorial.1)
+    };
+    Some(format!("{url}?workspace=acme"))
 }
 
 /// A valid body for a tutorial write, `None` for other routes.
-fn tutorials_body(_f: &Fixture, _method: &Method, _path: &str, _n: usize) -> Option<Body> {
-    None
+fn tutorials_body(_f: &Fixture, method: &Method, path: &str, n: usize) -> Option<Body> {
+    let json = match (method.as_str(), path) {
+        ("OPTIONS", p) if p.starts_with("/api/v1/help/tutorial") => return Some(Body::None),
+        ("POST", "/api/v1/tutorials/{id}/publish" | "/api/v1/tutorials/{id}/unpublish") => return Some(Body::None),
+        ("POST", "/api/v1/tutorials/{id}/images") => {
+            let (ct, bytes) = multipart(&format!("step{n}.png"), "image/png", MATRIX_PNG, None);
+            return Some(Body::Multipart(ct, bytes));
+        }
+        ("POST", "/api/v1/tutorials") => json!({"title": {"en": format!("Tutorial {n}")}}),
+        ("PATCH", "/api/v1/tutorials/{id}") => json!({"description": {"en": format!("Changed {n}")}}),
+        ("POST", "/api/v1/tutorials/{id}/validate") => json!({"start": "nowhere"}),
+        ("POST", "/api/v1/help/tutorials/{tutorial_id}/runs") => json!({"channel": "widget"}),
+        ("POST", "/api/v1/help/tutorial-runs/{run_id}/choices") => json!({"step": "start", "choice": "yes"}),
+        ("POST", "/api/v1/help/tutorial-runs/{run_id}/ticket") => {
+            json!({"name": "Matrix Visitor", "email": format!("tutorial{n}@example.test"), "details": "help"})
+        }
+        _ => return None,
+    };
+    Some(Body::Json(json))
 }
 
 #[tokio::test]
@@ -690,6 +1208,25 @@ async fn every_route_answers_each_principal_as_its_policy_says() {
                         Who::Anonymous => req,
                     }
                 }
+                // Widget requests come from an allowed site; on visitor routes customer Carla
+                // stands for visitor A, Bob for visitor B and the foreign admin for a visitor
+                // of the other workspace (everyone else sends their session or key, refused).
+                _ if path.starts_with("/api/v1/widget/") || path.starts_with("/api/v1/tickets/{id}/chat") => {
+                    let mut req = req.header("origin", WIDGET_ORIGIN);
+                    if path.ends_with("/stream") {
+                        req = req.timeout(std::time::Duration::from_millis(500));
+                    }
+                    match (&who, policy) {
+                        (Who::Customer(_, true), Policy::Visitor) => req.bearer_auth(&f.widget.a_token),
+                        (Who::Customer(_, false), Policy::Visitor) => req.bearer_auth(&f.widget.b_token),
+                        (Who::ForeignAdmin(_), Policy::Visitor) => req.bearer_auth(&f.widget.foreign_token),
+                        (Who::Key(k, _), _) => req.key(k),
+                        (Who::Customer(s, _) | Who::Agent(s) | Who::Admin(s) | Who::ForeignAdmin(s), _) => {
+                            req.session(s)
+                        }
+                        (Who::Anonymous, _) => req,
+                    }
+                }
                 Who::Anonymous => req,
                 Who::Key(k, _) => req.key(k),
                 Who::Customer(s, _) | Who::Agent(s) | Who::Admin(s) | Who::ForeignAdmin(s) => {
@@ -714,6 +1251,9 @@ async fn every_route_answers_each_principal_as_its_policy_says() {
             let expect_allowed = match (&who, policy) {
                 (_, Policy::Public) => true,
                 (Who::Anonymous, _) => false,
+                // Only visitor tokens reach visitor routes (see the credential arm above).
+                (Who::Customer(..) | Who::ForeignAdmin(_), Policy::Visitor) => true,
+                (_, Policy::Visitor) => false,
                 (Who::Key(_, _), Policy::SessionOnly | Policy::StaffSession) => false,
                 (Who::Key(_, ok), _) => *ok,
                 (_, Policy::SessionOnly | Policy::AnyUser(_)) => true,

@@ -35,7 +35,7 @@ pub(crate) async fn on_public_reply_in(tx: &mut Tx, ticket: &tickets::Model, msg
     match ticket.channel.as_str() {
         // SMS and chat answer on their own channel (see `channels::sms`).
         "sms" => return super::sms::queue_reply_in(tx, ticket, msg).await,
-        "chat" => return Ok(()),
+        "chat" => return crate::chat::on_public_reply_in(tx, ticket, msg).await,
         // An API-channel conversation answers at its reply URL; a ticket merely
         // opened through the REST API has none and is answered by e-mail.
         "api" if super::api::queue_reply_in(tx, ticket, msg).await? => return Ok(()),
@@ -403,7 +403,12 @@ async fn render(
         "agent": {"name": agent.as_ref().map(|a| a.name.clone()).unwrap_or_default()},
         "message": {"text": msg.as_ref().map(|m| m.body_text.clone()).unwrap_or_default(),
             "html": msg.as_ref().map(|m| m.body_html.clone()).unwrap_or_default()},
-        "rating_url": format!("{base}/portal/tickets/{}/rate", ticket.id),
+        // The rating link carries the ticket's rating token: one click rates it, no sign-in needed.
+        "rating_url": format!(
+            "{base}/portal/tickets/{}/rate?token={}",
+            ticket.id,
+            crate::portal::ratings::sign_token(&settings.reply_secret, ws.id, ticket.id)
+        ),
         "unsubscribe_url": unsubscribe_url,
     });
     let set = template_for(&store.db, ws.id, notice, &ws.locale).await?;

@@ -372,6 +372,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sets the signed-in agent's chat availability and records a heartbeat
+         *     (send every ~30 s while the app is open; visitors see "online" while any agent is).
+         */
+        put: operations["update_chat_availability"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The chat widget's settings. */
+        get: operations["get_chat_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes the chat widget's settings. */
+        patch: operations["update_chat_settings"];
+        trace?: never;
+    };
+    "/api/v1/chat/settings/identity-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sets a new identity secret (the old one stops working at once) and returns it once. */
+        post: operations["rotate_chat_identity_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/companies": {
         parameters: {
             query?: never;
@@ -534,6 +589,200 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/help/articles/{article_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A published article in the requested locale (or the workspace's, with `fallback`); counts a view. */
+        get: operations["help_article"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /** Preflight for articles. */
+        options: operations["help_article_preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/articles/{article_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records "Was this helpful?" for a published article. */
+        post: operations["help_feedback"];
+        delete?: never;
+        /** Preflight for feedback. */
+        options: operations["help_feedback_preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Searches published articles (typo-tolerant, ranked, highlighted). */
+        get: operations["help_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /** Preflight for the public search. */
+        options: operations["help_search_preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Titles of published articles matching what has been typed so far. */
+        get: operations["help_suggest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /** Preflight for suggestions. */
+        options: operations["help_suggest_preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/tutorial-images/{image_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A step image: of a published tutorial for anyone, of a draft for its workspace's staff (session). */
+        get: operations["get_tutorial_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options: operations["get_tutorial_image_preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/tutorial-runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run: the step to show, the path so far, the outcome. */
+        get: operations["get_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options: operations["get_run_preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/tutorial-runs/{run_id}/choices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Records the choice made at a step; a choice that leads to an outcome finishes the run
+         *     ("open a ticket" answers with the prefill).
+         */
+        post: operations["choose"];
+        delete?: never;
+        options: operations["choose_preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/tutorial-runs/{run_id}/ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Opens the ticket of a run that ended with "open a ticket", prefilled with the path taken. */
+        post: operations["open_run_ticket"];
+        delete?: never;
+        options: operations["open_run_ticket_preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/tutorials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The published tutorials, localised (a missing translation falls back to the default language). */
+        get: operations["list_public_tutorials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options: operations["list_public_tutorials_preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/tutorials/{tutorial_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One published tutorial, localised, with every step (drafts are 404). */
+        get: operations["get_public_tutorial"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options: operations["get_public_tutorial_preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/tutorials/{tutorial_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Starts a run of a published tutorial at its first step. */
+        post: operations["start_run"];
+        delete?: never;
+        options: operations["start_run_preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations/{token}": {
         parameters: {
             query?: never;
@@ -565,6 +814,303 @@ export interface paths {
          *     (the session cookie, as at sign-in). The link cannot be used again.
          */
         post: operations["accept_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Articles, newest first (or one section's, in order). */
+        get: operations["list_articles"];
+        put?: never;
+        /** Creates an article (a draft unless `status` says otherwise). */
+        post: operations["create_article"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/from-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Drafts an article from an agent's public reply (title: the ticket's subject). */
+        post: operations["article_from_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One article with every translation. */
+        get: operations["get_article"];
+        put?: never;
+        post?: never;
+        /** Deletes an article with its translations, versions and files (admins). */
+        delete: operations["delete_article"];
+        options?: never;
+        head?: never;
+        /** Changes an article's section, status, tags, position or related articles. */
+        patch: operations["update_article"];
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An article's files. */
+        get: operations["list_files"];
+        put?: never;
+        /** Uploads a file or image to an article (`multipart/form-data` with `file`). */
+        post: operations["upload_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/attachments/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes a file from an article. */
+        delete: operations["delete_file"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An article's "Was this helpful?" votes and comments. */
+        get: operations["article_feedback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publishes an article (it must be in a section). */
+        post: operations["publish_article"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/translations/{locale}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Saves a translation: creates it, or stores its next version. */
+        put: operations["save_translation"];
+        post?: never;
+        /** Removes a translation (not the last one). */
+        delete: operations["delete_translation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Takes an article out of the help center (back to draft). */
+        post: operations["unpublish_article"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An article's version history, newest first (the latest 200). */
+        get: operations["list_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{id}/versions/{version_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restores a version: its content becomes the translation's next version. */
+        post: operations["restore_version"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Categories with their sections, in order (the knowledge base's tree). */
+        get: operations["list_categories"];
+        put?: never;
+        /** Creates a category. */
+        post: operations["create_category"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes an empty category (admins). */
+        delete: operations["delete_category"];
+        options?: never;
+        head?: never;
+        /** Renames, re-describes or re-orders a category. */
+        patch: operations["update_category"];
+        trace?: never;
+    };
+    "/api/v1/kb/categories/{id}/sections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Creates a section in a category. */
+        post: operations["create_section"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Searches every article (drafts and internal ones too), for the composer's "insert article link". */
+        get: operations["search_articles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/sections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes an empty section (admins). */
+        delete: operations["delete_section"];
+        options?: never;
+        head?: never;
+        /** Renames, moves or re-orders a section. */
+        patch: operations["update_section"];
+        trace?: never;
+    };
+    "/api/v1/kb/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Views per day and per article, and votes, for a period. */
+        get: operations["kb_stats"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -642,6 +1188,310 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/portal/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The portal's configuration for the sign-in page. */
+        get: operations["portal_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/magic-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * E-mails a sign-in link (it also creates the account on first use, which
+         *     verifies the address). Single-use, valid 20 minutes.
+         */
+        post: operations["request_magic_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/magic-link/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Signs in with a magic link (creating the account on first use). */
+        post: operations["sign_in_with_magic_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your profile and notification preferences. */
+        get: operations["get_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes your name and (customers) how you are notified about your tickets. */
+        patch: operations["update_me"];
+        trace?: never;
+    };
+    "/api/v1/portal/oidc-providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's portal sign-in providers. */
+        get: operations["list_oidc_providers"];
+        put?: never;
+        /** Adds a sign-in provider (its issuer's discovery document is fetched and checked). */
+        post: operations["create_oidc_provider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/oidc-providers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sign-in provider. */
+        get: operations["get_oidc_provider"];
+        put?: never;
+        post?: never;
+        /** Removes a sign-in provider and the identities linked through it (the accounts stay). */
+        delete: operations["delete_oidc_provider"];
+        options?: never;
+        head?: never;
+        /** Changes a sign-in provider (a new issuer is discovered again). */
+        patch: operations["update_oidc_provider"];
+        trace?: never;
+    };
+    "/api/v1/portal/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finishes an OIDC sign-in: exchanges the code, verifies the ID token,
+         *     links or creates the customer (by a verified e-mail) and signs in.
+         */
+        post: operations["finish_oidc_sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/oidc/{slug}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Starts signing in with an OIDC provider: the authorisation URL to open. */
+        post: operations["start_oidc_sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your orders from the shop, newest first, with items, shipments and
+         *     tracking (matched by your e-mail address). Staff and keys have none.
+         */
+        get: operations["list_my_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One order: a customer's own only (anything else is a 404); staff and
+         *     keys with `orders:read` reach every order of the workspace's shop.
+         */
+        get: operations["get_my_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * E-mails a password-reset link to the address's customer account, if it
+         *     has one. Single-use, valid one hour.
+         */
+        post: operations["request_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/password-reset/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sets a new password with a reset link, ends every other session of the
+         *     account and signs in.
+         */
+        post: operations["complete_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/ratings/{rating_token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket a rating link is for (no sign-in needed: the link is the credential). */
+        get: operations["get_rating_page"];
+        /**
+         * Rates the ticket of a rating link, or changes the rating within 7 days
+         *     of first giving it. Only solved or closed tickets (409
+         *     `ticket_not_solved`); after 7 days 409 `rating_final`.
+         */
+        put: operations["rate_ticket"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Signs a customer in with e-mail and password (staff use `POST /api/v1/session`). */
+        post: operations["sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/sign-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates an account: e-mails a link that verifies the address, creates
+         *     the account (linked to the address's contact, so earlier tickets appear)
+         *     and signs in. Nothing is created before the link is used. Answers the
+         *     same when the address already has an account (its owner is told by e-mail).
+         */
+        post: operations["sign_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/sign-up/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Uses a sign-up's verification link: creates the account and signs in. */
+        post: operations["verify_sign_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/agents": {
         parameters: {
             query?: never;
@@ -651,6 +1501,23 @@ export interface paths {
         };
         /** Every agent's figures for the period. */
         get: operations["agent_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Customer satisfaction (CSAT %: good / (good + bad)) per agent, team, channel and period. */
+        get: operations["csat_report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -898,6 +1765,74 @@ export interface paths {
         put?: never;
         /** Uploads a file to a ticket (`multipart/form-data` with `file` and optional `message_id`). */
         post: operations["upload_attachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The chat side of a ticket (404 when it did not come from the widget). */
+        get: operations["get_ticket_chat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/chat/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The agent has read the chat up to a message (the visitor sees "Seen"). */
+        post: operations["mark_ticket_chat_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/chat/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-Sent Events of one chat's visitor: `typing` and `read` (ephemeral, no id). */
+        get: operations["stream_ticket_chat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/chat/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The agent is (or stopped) typing a reply; the visitor sees "Anna is typing". Not stored. */
+        post: operations["send_ticket_chat_typing"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1251,6 +2186,145 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A ticket's satisfaction rating; its requester also gets the rating token. */
+        get: operations["get_ticket_rating"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tutorials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tutorial of the workspace, drafts included. */
+        get: operations["list_tutorials"];
+        put?: never;
+        /** Creates a draft tutorial (without steps: one starter question with both outcomes). */
+        post: operations["create_tutorial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tutorials/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tutorial with its draft steps. */
+        get: operations["get_tutorial"];
+        put?: never;
+        post?: never;
+        /** Deletes a tutorial with its versions, runs and images. */
+        delete: operations["delete_tutorial"];
+        options?: never;
+        head?: never;
+        /** Saves a change to the draft; the graph is validated as a whole (published versions are untouched). */
+        patch: operations["update_tutorial"];
+        trace?: never;
+    };
+    "/api/v1/tutorials/{id}/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Starts, completions, outcomes, tickets and the funnel per step. */
+        get: operations["tutorial_analytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tutorials/{id}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Uploads an image for the tutorial's steps (`file`: PNG, JPEG, GIF or WebP, up to 5 MiB). */
+        post: operations["upload_tutorial_image"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tutorials/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publishes the draft as a new version (runs under way keep theirs). */
+        post: operations["publish_tutorial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tutorials/{id}/unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Takes a tutorial out of the help center and widget. */
+        post: operations["unpublish_tutorial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tutorials/{id}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Checks a change without saving it: every problem with its JSON pointer (for the editor). */
+        post: operations["validate_tutorial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1481,6 +2555,236 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/widget/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads a file of the visitor's own conversations. */
+        get: operations["download_widget_attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The widget's look, greeting and whether anyone is online (no visitor is created). */
+        get: operations["get_widget_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visitor's conversations (an identified visitor's include earlier ones from any device). */
+        get: operations["list_widget_conversations"];
+        put?: never;
+        /**
+         * Starts a chat (a ticket of channel `chat`). 409 `agents_offline` when nobody
+         *     is online and the workspace takes messages instead; 409 `identity_required`.
+         */
+        post: operations["start_widget_conversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One conversation with its read state. */
+        get: operations["get_widget_conversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/conversations/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads a file to a conversation (`multipart/form-data`, field `file`;
+         *     ≤ 10 MiB; images, PDF, text and office documents), then send its id with a message.
+         */
+        post: operations["upload_widget_attachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation's public messages, oldest first (`after` to catch up). */
+        get: operations["list_widget_messages"];
+        put?: never;
+        /**
+         * Writes in a conversation. 201 for a new message, 200 when `client_id`
+         *     names one already stored (a retry after a lost response).
+         */
+        post: operations["post_widget_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/conversations/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The visitor has read up to a message (agents see "Seen"). */
+        post: operations["mark_widget_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/conversations/{id}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The visitor is (or stopped) typing; agents on the ticket see it. Not stored. */
+        post: operations["send_widget_typing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/offline-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leaves a message while nobody is online: it becomes an e-mail ticket from
+         *     that address, answered by e-mail.
+         */
+        post: operations["leave_widget_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Opens a visitor session (or resumes the one whose token is sent as
+         *     `Authorization: Bearer …`), optionally identifying a signed-in shop
+         *     customer with `user_hash`. Returns a fresh visitor token.
+         */
+        post: operations["open_widget_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-Sent Events for the visitor: `message` (a [`WidgetMessageOut`]) and
+         *     `conversation` (a [`ConversationOut`], on status changes) with the seq as
+         *     SSE id (resume with `Last-Event-ID`); `typing` and `read` from the agents
+         *     (no id). Only the visitor's own conversations.
+         */
+        get: operations["stream_widget_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/visitor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Sets the visitor's name and an e-mail address for answers when it has left
+         *     (not for identified visitors, whose details come from the shop).
+         */
+        patch: operations["update_widget_visitor"];
+        trace?: never;
+    };
     "/api/v1/workspace": {
         parameters: {
             query?: never;
@@ -1628,6 +2932,39 @@ export interface components {
              * @description Median seconds to resolution on their tickets.
              */
             median_resolution_secs?: number | null;
+        };
+        /** @description A tutorial's numbers. */
+        AnalyticsOut: {
+            /**
+             * Format: int64
+             * @description Runs started.
+             */
+            starts: number;
+            /**
+             * Format: int64
+             * @description Runs that reached an outcome.
+             */
+            completions: number;
+            /**
+             * Format: int64
+             * @description Tickets opened from runs.
+             */
+            tickets: number;
+            /** @description Runs per outcome (`solved`, `open_ticket`, `article`). */
+            outcomes: {
+                [key: string]: number;
+            };
+            /** @description Runs per channel (`help_center`, `widget`, `portal`). */
+            channels: {
+                [key: string]: number;
+            };
+            /** @description The funnel in the draft's step order. */
+            steps: components["schemas"]["StepStatsOut"][];
+            /**
+             * Format: int64
+             * @description Minutes without activity after which an unfinished run counts as dropped.
+             */
+            idle_minutes: number;
         };
         /** @description A file attached to an API channel message. */
         ApiAttachmentIn: {
@@ -1875,6 +3212,21 @@ export interface components {
              */
             id?: number | null;
         };
+        /** @description An agent's chat availability. */
+        AvailabilityIn: {
+            /** @description `true` (online) or `false` (away); omit to keep it (a heartbeat). */
+            available?: boolean | null;
+        };
+        /** @description The agent's availability and the team's. */
+        AvailabilityOut: {
+            /** @description This agent takes chats. */
+            available: boolean;
+            /**
+             * Format: int64
+             * @description Agents online now (available, heartbeat in the last 90 s).
+             */
+            agents_online: number;
+        };
         /** @description A labelled count. */
         Bucket: {
             /** @description Label (channel, status category, age range). */
@@ -2020,6 +3372,98 @@ export interface components {
              * @description 65536–41943040.
              */
             max_message_bytes?: number | null;
+        };
+        /** @description The widget's settings (the identity secret is write-only: only whether it is set). */
+        ChatSettingsOut: {
+            /** @description Widget on. */
+            enabled: boolean;
+            /** @description Sites allowed to embed it (`https://shop.example`, `https://*.shop.example`, `http://127.0.0.2:*`). */
+            allowed_origins: string[];
+            /** @description Launcher and header colour. */
+            color: string;
+            /** @description Text on it. */
+            text_color: string;
+            /** @description `right` or `left`. */
+            position: string;
+            /** @description Greeting per language. */
+            greetings: Record<string, unknown>;
+            /** @description Language used when the visitor's has no greeting. */
+            default_locale: string;
+            /** @description `message` or `chat` when nobody is online. */
+            offline_mode: string;
+            /** @description Only identified visitors may chat. */
+            require_identity: boolean;
+            /** @description Whether an identity secret is set. */
+            identity_secret_set: boolean;
+            /** @description Its last four characters. */
+            identity_secret_hint?: string | null;
+            /** @description The script tag to put on the shop's pages. */
+            embed_snippet: string;
+            /**
+             * Format: int64
+             * @description Agents online now.
+             */
+            agents_online: number;
+            /**
+             * Format: date-time
+             * @description Last change.
+             */
+            updated_at: string;
+        };
+        /** @description A change to the widget's settings. */
+        ChatSettingsPatch: {
+            /** @description Widget on. */
+            enabled?: boolean | null;
+            /** @description Allowed sites (replaces the list; at most 50). */
+            allowed_origins?: string[] | null;
+            /** @description `#rrggbb`. */
+            color?: string | null;
+            /** @description `#rrggbb`. */
+            text_color?: string | null;
+            /** @description `right` or `left`. */
+            position?: string | null;
+            /** @description Greeting per language (replaces all). */
+            greetings?: {
+                [key: string]: string;
+            } | null;
+            /** @description One of the greeting languages. */
+            default_locale?: string | null;
+            /** @description `message` or `chat`. */
+            offline_mode?: string | null;
+            /** @description Only identified visitors may chat. */
+            require_identity?: boolean | null;
+        };
+        /** @description The visitor behind a chat, as agents see it. */
+        ChatVisitorOut: {
+            /** @description Public id. */
+            id: string;
+            /** @description Name (given, from the shop, or "Visitor 4821"). */
+            name: string;
+            /** @description E-mail, if known. */
+            email?: string | null;
+            /** @description Whether the shop proved who this is. */
+            identified: boolean;
+            /** @description The page the widget was last opened on. */
+            page_url?: string | null;
+            /** @description Language. */
+            locale?: string | null;
+            /**
+             * Format: date-time
+             * @description Last seen by the widget.
+             */
+            last_seen_at: string;
+        };
+        /** @description Accepted: look in your inbox. The same answer whether the address has an account or not. */
+        CheckEmailOut: {
+            /** @description Always `check_email`. */
+            status: string;
+        };
+        /** @description A choice made at a step. */
+        ChoiceIn: {
+            /** @description The step answered (the current one, or an earlier one to go back). */
+            step: string;
+            /** @description The choice's key. */
+            choice: string;
         };
         /** @description The requester as the shop knows them. */
         CommerceOverview: {
@@ -2174,6 +3618,133 @@ export interface components {
             /** @description New external id, or `null`. */
             external_ref?: string | null;
         };
+        /** @description A new chat. */
+        ConversationIn: {
+            /** @description The first message (plain text, ≤ 16 KiB). */
+            body: string;
+            /** @description The client's id for this message (1–64 letters, digits, dashes): a retry with it is stored once. */
+            client_id?: string | null;
+        };
+        /** @description A conversation of the visitor. */
+        ConversationOut: {
+            /**
+             * Format: int64
+             * @description Id (the ticket's).
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description Ticket number.
+             */
+            number: number;
+            /** @description Subject. */
+            subject: string;
+            /** @description `chat` or `offline` (a message left while nobody was online). */
+            kind: string;
+            /** @description Status category: `new`, `open`, `pending`, `on_hold`, `solved`, `closed`. */
+            status: string;
+            /** @description Who handles it: `human` or `bot`. */
+            handler: string;
+            /** @description The assigned agent's first name. */
+            agent_name?: string | null;
+            last_message?: null | components["schemas"]["WidgetMessageOut"];
+            /**
+             * Format: int64
+             * @description Messages from the team not read yet.
+             */
+            unread: number;
+            /**
+             * Format: int64
+             * @description The last message the visitor read.
+             */
+            visitor_read_message_id?: number | null;
+            /**
+             * Format: int64
+             * @description The last message an agent read (the visitor's "Seen").
+             */
+            agent_read_message_id?: number | null;
+            /**
+             * Format: date-time
+             * @description When an agent read it.
+             */
+            agent_read_at?: string | null;
+            /**
+             * Format: date-time
+             * @description Started.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last activity.
+             */
+            updated_at: string;
+        };
+        /** @description Good and bad ratings of one group. */
+        CsatBucket: {
+            /** @description User or team id, channel, or period label; `none` for unassigned / no team. */
+            key: string;
+            /** @description What to show. */
+            label: string;
+            /**
+             * Format: int64
+             * @description Good ratings.
+             */
+            good: number;
+            /**
+             * Format: int64
+             * @description Bad ratings.
+             */
+            bad: number;
+            /**
+             * Format: double
+             * @description `good / (good + bad)` in percent; `null` without ratings.
+             */
+            csat?: number | null;
+        };
+        /** @description A rating with a comment. */
+        CsatComment: {
+            /**
+             * Format: int64
+             * @description The ticket.
+             */
+            ticket_id: number;
+            /** @description `good` or `bad`. */
+            score: string;
+            /** @description The comment (plain text). */
+            comment: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            rated_at: string;
+        };
+        /** @description Customer satisfaction over a period: ratings given or changed in it. */
+        CsatReport: {
+            /**
+             * Format: date-time
+             * @description Start.
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End (exclusive).
+             */
+            to: string;
+            /** @description `day`, `week` or `month`. */
+            interval: string;
+            /** @description Every rating of the period. */
+            total: components["schemas"]["CsatBucket"];
+            /** @description Per assignee at the time of rating. */
+            by_agent: components["schemas"]["CsatBucket"][];
+            /** @description Per team at the time of rating. */
+            by_team: components["schemas"]["CsatBucket"][];
+            /** @description Per channel. */
+            by_channel: components["schemas"]["CsatBucket"][];
+            /** @description Per day, week or month. */
+            by_period: components["schemas"]["CsatBucket"][];
+            /** @description The latest comments, newest first (at most 20). */
+            recent_comments: components["schemas"]["CsatComment"][];
+        };
         /** @description A new field definition. */
         CustomFieldIn: {
             /** @description `ticket`, `contact` or `company`. */
@@ -2322,6 +3893,15 @@ export interface components {
              */
             created_at: string;
         };
+        /** @description A request to e-mail a link. */
+        EmailLinkIn: {
+            /** @description Workspace slug (default: the server's public workspace). */
+            workspace?: string | null;
+            /** @description The address. */
+            email: string;
+            /** @description Language of the e-mail (`en`, `de`). */
+            locale?: string | null;
+        };
         /** @description An event as streamed and listed. */
         EventOut: {
             /**
@@ -2418,6 +3998,107 @@ export interface components {
             tracking_url?: string | null;
             /** @description The lines in this shipment. */
             line_ids?: string[];
+        };
+        /** @description A published article. */
+        HelpArticleOut: {
+            /**
+             * Format: int64
+             * @description Article.
+             */
+            id: number;
+            /** @description Title (plain text). */
+            title: string;
+            /** @description Sanitised HTML. */
+            body_html: string;
+            /** @description The locale shown. */
+            locale: string;
+            /** @description True when the requested locale has no translation and the workspace's default is shown. */
+            fallback: boolean;
+            /** @description The article in the help center. */
+            url: string;
+            /** @description Published related articles. */
+            related: components["schemas"]["HelpRelated"][];
+        };
+        /** @description A visitor's vote. */
+        HelpFeedbackIn: {
+            /** @description Whether the article helped. */
+            helpful: boolean;
+            /** @description Optional comment (up to 2000 characters). */
+            comment?: string | null;
+            /** @description The locale read (default: the workspace's). */
+            locale?: string | null;
+        };
+        /** @description A link to a related article. */
+        HelpRelated: {
+            /**
+             * Format: int64
+             * @description Article.
+             */
+            id: number;
+            /** @description Title. */
+            title: string;
+            /** @description The article in the help center. */
+            url: string;
+            /** @description Locale of the title. */
+            locale: string;
+        };
+        /** @description A public search result. */
+        HelpSearchHit: {
+            /**
+             * Format: int64
+             * @description Article.
+             */
+            id: number;
+            /** @description Title (plain text). */
+            title: string;
+            /** @description Excerpt with `<mark>`ed matches; escaped, safe to insert as HTML. */
+            snippet_html: string;
+            /** @description The article in the help center. */
+            url: string;
+            /** @description The locale of the result (the workspace's default where the requested one is missing). */
+            locale: string;
+        };
+        /** @description A title suggestion. */
+        HelpSuggestion: {
+            /**
+             * Format: int64
+             * @description Article.
+             */
+            id: number;
+            /** @description Title (plain text). */
+            title: string;
+            /** @description The article in the help center. */
+            url: string;
+            /** @description Locale of the title. */
+            locale: string;
+        };
+        /** @description The shop's proof of who the visitor is. */
+        IdentityIn: {
+            /** @description The shop's user id (hashed when present). */
+            user_id?: string | null;
+            /** @description The customer's e-mail (hashed when there is no user id). */
+            email?: string | null;
+            /** @description Their name. */
+            name?: string | null;
+            /** @description `hex(HMAC-SHA256(identity secret, user_id or email))`, computed by the shop's backend. */
+            user_hash: string;
+        };
+        /** @description A provider the account signs in with. */
+        IdentityOut: {
+            /** @description The provider's slug. */
+            provider: string;
+            /** @description The address it vouched for. */
+            email?: string | null;
+            /**
+             * Format: date-time
+             * @description Last sign-in with it.
+             */
+            last_login_at?: string | null;
+        };
+        /** @description A new identity secret, shown once. */
+        IdentitySecretOut: {
+            /** @description The secret: the shop's backend computes `user_hash = hex(HMAC-SHA256(secret, user_id or email))`. */
+            secret: string;
         };
         /** @description IMAP settings. The password is write-only: omit it on update to keep the stored one. */
         ImapIn: {
@@ -2543,6 +4224,513 @@ export interface components {
             /** @description The new variant (same product, different options, available). */
             variant_id: string;
         };
+        /** @description A search result for agents. */
+        KbAgentHitOut: {
+            /**
+             * Format: int64
+             * @description Article.
+             */
+            id: number;
+            /** @description Title. */
+            title: string;
+            /** @description Excerpt with `<mark>`ed matches (escaped, safe as HTML). */
+            snippet_html: string;
+            /** @description Status. */
+            status: components["schemas"]["KbStatus"];
+            /** @description Locale of the matching translation. */
+            locale: string;
+            /** @description Its public address (what to link customers to). */
+            url: string;
+        };
+        /** @description Agent search results. */
+        KbAgentSearchOut: {
+            /** @description Results, best first. */
+            data: components["schemas"]["KbAgentHitOut"][];
+            /** @description The corrected query the results are for, when the query had typos. */
+            did_you_mean?: string | null;
+        };
+        /** @description An article's feedback: totals and the latest votes. */
+        KbArticleFeedbackOut: {
+            /**
+             * Format: int64
+             * @description Yes votes.
+             */
+            yes: number;
+            /**
+             * Format: int64
+             * @description No votes.
+             */
+            no: number;
+            /** @description Per locale. */
+            by_locale: components["schemas"]["KbLocaleVotes"][];
+            /** @description The latest votes (up to 200), newest first. */
+            data: components["schemas"]["KbFeedbackOut"][];
+        };
+        /** @description A new article with its first translation. */
+        KbArticleIn: {
+            /** @description Title of the first translation. */
+            title: string;
+            /** @description Body (HTML, sanitised; or plain text). */
+            body_html?: string;
+            /** @description Locale of the first translation (default: the workspace's). */
+            locale?: string | null;
+            /**
+             * Format: int64
+             * @description Section (required to publish).
+             */
+            section_id?: number | null;
+            status?: null | components["schemas"]["KbStatus"];
+            /** @description Tags. */
+            tags?: string[] | null;
+            /**
+             * Format: int32
+             * @description Sort order in the section.
+             */
+            position?: number | null;
+            /** @description Related articles, in order. */
+            related_ids?: number[] | null;
+        };
+        /** @description An article with its translations. */
+        KbArticleOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description Section (`null`: unfiled).
+             */
+            section_id?: number | null;
+            /** @description Status. */
+            status: components["schemas"]["KbStatus"];
+            /**
+             * Format: int64
+             * @description Author.
+             */
+            author_user_id?: number | null;
+            /** @description Author's name. */
+            author_name?: string | null;
+            /** @description Tags. */
+            tags: string[];
+            /**
+             * Format: int32
+             * @description Sort order in the section.
+             */
+            position: number;
+            /**
+             * Format: int64
+             * @description Ticket it was drafted from.
+             */
+            source_ticket_id?: number | null;
+            /**
+             * Format: int64
+             * @description Reply it was drafted from.
+             */
+            source_message_id?: number | null;
+            /**
+             * Format: int64
+             * @description Views.
+             */
+            view_count: number;
+            /**
+             * Format: int64
+             * @description "Helpful" votes.
+             */
+            helpful_yes: number;
+            /**
+             * Format: int64
+             * @description "Not helpful" votes.
+             */
+            helpful_no: number;
+            /**
+             * Format: date-time
+             * @description Last published.
+             */
+            published_at?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last change.
+             */
+            updated_at: string;
+            /** @description Translations, by locale. */
+            translations: components["schemas"]["KbTranslationOut"][];
+            /** @description Related articles, in order. */
+            related: components["schemas"]["KbRelatedOut"][];
+            /** @description Files. */
+            attachments: components["schemas"]["KbFileOut"][];
+        };
+        /** @description A change to an article's metadata (absent fields stay). */
+        KbArticlePatch: {
+            /**
+             * Format: int64
+             * @description Section, or `null` to unfile (a published article needs one).
+             */
+            section_id?: number | null;
+            status?: null | components["schemas"]["KbStatus"];
+            /** @description Tags (replaced). */
+            tags?: string[] | null;
+            /**
+             * Format: int32
+             * @description Sort order.
+             */
+            position?: number | null;
+            /** @description Related articles (replaced, in order). */
+            related_ids?: number[] | null;
+        };
+        /** @description One article's numbers. */
+        KbArticleStatsOut: {
+            /**
+             * Format: int64
+             * @description Article.
+             */
+            id: number;
+            /** @description Title (workspace locale). */
+            title: string;
+            /**
+             * Format: int64
+             * @description Views in the period.
+             */
+            views: number;
+            /**
+             * Format: int64
+             * @description Views ever.
+             */
+            views_total: number;
+            /**
+             * Format: int64
+             * @description Yes votes ever.
+             */
+            helpful_yes: number;
+            /**
+             * Format: int64
+             * @description No votes ever.
+             */
+            helpful_no: number;
+        };
+        /** @description An article in a list. */
+        KbArticleSummaryOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description Section.
+             */
+            section_id?: number | null;
+            /** @description Status. */
+            status: components["schemas"]["KbStatus"];
+            /** @description Title in the requested locale (or the workspace's). */
+            title: string;
+            /** @description The locale of `title`. */
+            locale: string;
+            /** @description Every locale it is translated into. */
+            locales: string[];
+            /** @description Tags. */
+            tags: string[];
+            /**
+             * Format: int32
+             * @description Sort order.
+             */
+            position: number;
+            /**
+             * Format: int64
+             * @description Views.
+             */
+            view_count: number;
+            /**
+             * Format: int64
+             * @description "Helpful" votes.
+             */
+            helpful_yes: number;
+            /**
+             * Format: int64
+             * @description "Not helpful" votes.
+             */
+            helpful_no: number;
+            /**
+             * Format: date-time
+             * @description Last change.
+             */
+            updated_at: string;
+        };
+        /** @description A new category or a change (absent fields stay). */
+        KbCategoryIn: {
+            /** @description Names per locale; `null` for a locale removes it (required to create). */
+            translations?: {
+                [key: string]: components["schemas"]["KbNameIn"];
+            } | null;
+            /**
+             * Format: int32
+             * @description Sort order (default: last).
+             */
+            position?: number | null;
+        };
+        /** @description A category with its sections. */
+        KbCategoryOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int32
+             * @description Sort order.
+             */
+            position: number;
+            /** @description Name and description per locale. */
+            translations: {
+                [key: string]: components["schemas"]["KbNameIn"];
+            };
+            /** @description Its sections, in order. */
+            sections: components["schemas"]["KbSectionOut"][];
+        };
+        /** @description Views of a day. */
+        KbDayViewsOut: {
+            /**
+             * Format: date
+             * @description Day (UTC).
+             */
+            day: string;
+            /**
+             * Format: int64
+             * @description Views.
+             */
+            views: number;
+        };
+        /** @description One vote. */
+        KbFeedbackOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Locale read. */
+            locale: string;
+            /** @description Whether it helped. */
+            helpful: boolean;
+            /** @description Comment (plain text). */
+            comment?: string | null;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            created_at: string;
+        };
+        /** @description A file attached to an article. */
+        KbFileOut: {
+            /** @description Opaque id. */
+            id: string;
+            /** @description File name. */
+            filename: string;
+            /** @description Media type. */
+            content_type: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description An image browsers show inline (use `url` as an `<img src>`). */
+            image: boolean;
+            /** @description Where it is served (publicly once the article is published; to staff always). */
+            url: string;
+            /**
+             * Format: date-time
+             * @description Uploaded.
+             */
+            created_at: string;
+        };
+        /** @description Drafting an article from a reply. */
+        KbFromMessageIn: {
+            /**
+             * Format: int64
+             * @description An agent's public reply.
+             */
+            message_id: number;
+        };
+        /** @description Votes per locale. */
+        KbLocaleVotes: {
+            /** @description Locale. */
+            locale: string;
+            /**
+             * Format: int64
+             * @description Yes votes.
+             */
+            yes: number;
+            /**
+             * Format: int64
+             * @description No votes.
+             */
+            no: number;
+        };
+        /** @description A name and description in one locale (plain text). */
+        KbNameIn: {
+            /** @description Name (1–120 characters). */
+            name: string;
+            /** @description Description (up to 500 characters). */
+            description?: string;
+        };
+        /** @description A new section. */
+        KbNewSectionIn: {
+            /** @description Names per locale (at least one). */
+            translations: {
+                [key: string]: components["schemas"]["KbNameIn"];
+            };
+            /**
+             * Format: int32
+             * @description Sort order (default: last in the category).
+             */
+            position?: number | null;
+        };
+        /** @description A related article. */
+        KbRelatedOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Title (in the workspace's locale where it has one). */
+            title: string;
+            /** @description Status. */
+            status: components["schemas"]["KbStatus"];
+        };
+        /** @description A change to a section (absent fields stay). */
+        KbSectionIn: {
+            /**
+             * Format: int64
+             * @description Another category to move the section to.
+             */
+            category_id?: number | null;
+            /** @description Names per locale; `null` for a locale removes it. */
+            translations?: {
+                [key: string]: components["schemas"]["KbNameIn"];
+            } | null;
+            /**
+             * Format: int32
+             * @description Sort order in its category.
+             */
+            position?: number | null;
+        };
+        /** @description A section. */
+        KbSectionOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description Its category.
+             */
+            category_id: number;
+            /**
+             * Format: int32
+             * @description Sort order inside the category.
+             */
+            position: number;
+            /** @description Name and description per locale. */
+            translations: {
+                [key: string]: components["schemas"]["KbNameIn"];
+            };
+            /**
+             * Format: int64
+             * @description Articles in it (any status).
+             */
+            article_count: number;
+        };
+        /** @description Knowledge-base reporting. */
+        KbStatsOut: {
+            /**
+             * Format: date
+             * @description First day.
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Last day.
+             */
+            to: string;
+            /** @description Views per day with views (all articles, or `article_id`'s). */
+            daily: components["schemas"]["KbDayViewsOut"][];
+            /** @description Every article, most viewed in the period first. */
+            articles: components["schemas"]["KbArticleStatsOut"][];
+        };
+        /**
+         * @description An article's status.
+         * @enum {string}
+         */
+        KbStatus: "draft" | "published" | "internal";
+        /** @description A translation's new content. */
+        KbTranslationIn: {
+            /** @description Title (1–200 characters). */
+            title: string;
+            /** @description Body (HTML, sanitised). */
+            body_html: string;
+        };
+        /** @description One language version of an article. */
+        KbTranslationOut: {
+            /** @description BCP 47 tag. */
+            locale: string;
+            /** @description Title. */
+            title: string;
+            /** @description Sanitised HTML. */
+            body_html: string;
+            /**
+             * Format: int32
+             * @description Current version number.
+             */
+            version: number;
+            /**
+             * Format: date-time
+             * @description Last saved.
+             */
+            updated_at: string;
+            /** @description Where the public reads it (when published). */
+            url: string;
+        };
+        /** @description A saved version. */
+        KbVersionOut: {
+            /**
+             * Format: int64
+             * @description Id (to restore it).
+             */
+            id: number;
+            /** @description Locale. */
+            locale: string;
+            /**
+             * Format: int32
+             * @description Number per locale (1, 2, …).
+             */
+            number: number;
+            /** @description Title as saved. */
+            title: string;
+            /** @description Body as saved. */
+            body_html: string;
+            /**
+             * Format: int64
+             * @description Who saved it.
+             */
+            author_user_id?: number | null;
+            /** @description Their name. */
+            author_name: string;
+            /**
+             * Format: int64
+             * @description The version it restored, if it was a restore.
+             */
+            restored_from?: number | null;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            created_at: string;
+        };
         /** @description One item of an order (one unit; a quantity of two is two lines). */
         LineItem: {
             /** @description The line's id within the order. */
@@ -2567,6 +4755,11 @@ export interface components {
              * @description Cents refunded for this line (0 when none).
              */
             refunded_cents?: number;
+        };
+        /** @description A link's token. */
+        LinkTokenIn: {
+            /** @description The `token` of the link. */
+            token: string;
         };
         /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
         ListOut_AgentReport: {
@@ -2734,6 +4927,65 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_ConversationOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id (the ticket's).
+                 */
+                id: number;
+                /**
+                 * Format: int64
+                 * @description Ticket number.
+                 */
+                number: number;
+                /** @description Subject. */
+                subject: string;
+                /** @description `chat` or `offline` (a message left while nobody was online). */
+                kind: string;
+                /** @description Status category: `new`, `open`, `pending`, `on_hold`, `solved`, `closed`. */
+                status: string;
+                /** @description Who handles it: `human` or `bot`. */
+                handler: string;
+                /** @description The assigned agent's first name. */
+                agent_name?: string | null;
+                last_message?: null | components["schemas"]["WidgetMessageOut"];
+                /**
+                 * Format: int64
+                 * @description Messages from the team not read yet.
+                 */
+                unread: number;
+                /**
+                 * Format: int64
+                 * @description The last message the visitor read.
+                 */
+                visitor_read_message_id?: number | null;
+                /**
+                 * Format: int64
+                 * @description The last message an agent read (the visitor's "Seen").
+                 */
+                agent_read_message_id?: number | null;
+                /**
+                 * Format: date-time
+                 * @description When an agent read it.
+                 */
+                agent_read_at?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Started.
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description Last activity.
+                 */
+                updated_at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
         ListOut_DeliveryOut: {
             /** @description The rows. */
             data: {
@@ -2830,6 +5082,152 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_KbArticleSummaryOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /**
+                 * Format: int64
+                 * @description Section.
+                 */
+                section_id?: number | null;
+                /** @description Status. */
+                status: components["schemas"]["KbStatus"];
+                /** @description Title in the requested locale (or the workspace's). */
+                title: string;
+                /** @description The locale of `title`. */
+                locale: string;
+                /** @description Every locale it is translated into. */
+                locales: string[];
+                /** @description Tags. */
+                tags: string[];
+                /**
+                 * Format: int32
+                 * @description Sort order.
+                 */
+                position: number;
+                /**
+                 * Format: int64
+                 * @description Views.
+                 */
+                view_count: number;
+                /**
+                 * Format: int64
+                 * @description "Helpful" votes.
+                 */
+                helpful_yes: number;
+                /**
+                 * Format: int64
+                 * @description "Not helpful" votes.
+                 */
+                helpful_no: number;
+                /**
+                 * Format: date-time
+                 * @description Last change.
+                 */
+                updated_at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_KbCategoryOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /**
+                 * Format: int32
+                 * @description Sort order.
+                 */
+                position: number;
+                /** @description Name and description per locale. */
+                translations: {
+                    [key: string]: components["schemas"]["KbNameIn"];
+                };
+                /** @description Its sections, in order. */
+                sections: components["schemas"]["KbSectionOut"][];
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_KbFileOut: {
+            /** @description The rows. */
+            data: {
+                /** @description Opaque id. */
+                id: string;
+                /** @description File name. */
+                filename: string;
+                /** @description Media type. */
+                content_type: string;
+                /**
+                 * Format: int64
+                 * @description Bytes.
+                 */
+                size: number;
+                /** @description An image browsers show inline (use `url` as an `<img src>`). */
+                image: boolean;
+                /** @description Where it is served (publicly once the article is published; to staff always). */
+                url: string;
+                /**
+                 * Format: date-time
+                 * @description Uploaded.
+                 */
+                created_at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_KbVersionOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id (to restore it).
+                 */
+                id: number;
+                /** @description Locale. */
+                locale: string;
+                /**
+                 * Format: int32
+                 * @description Number per locale (1, 2, …).
+                 */
+                number: number;
+                /** @description Title as saved. */
+                title: string;
+                /** @description Body as saved. */
+                body_html: string;
+                /**
+                 * Format: int64
+                 * @description Who saved it.
+                 */
+                author_user_id?: number | null;
+                /** @description Their name. */
+                author_name: string;
+                /**
+                 * Format: int64
+                 * @description The version it restored, if it was a restore.
+                 */
+                restored_from?: number | null;
+                /**
+                 * Format: date-time
+                 * @description When.
+                 */
+                created_at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
         ListOut_MacroOut: {
             /** @description The rows. */
             data: {
@@ -2896,6 +5294,99 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_OidcProviderOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /** @description Slug. */
+                slug: string;
+                /** @description Button label. */
+                name: string;
+                /** @description Issuer. */
+                issuer: string;
+                /** @description Client id. */
+                client_id: string;
+                /** @description Whether a client secret is set (write-only). */
+                has_client_secret: boolean;
+                /** @description Scopes. */
+                scopes: string;
+                /** @description Offered on the sign-in page. */
+                enabled: boolean;
+                /** @description The redirect URI to register with the provider. */
+                redirect_uri: string;
+                /** @description Discovered authorisation endpoint. */
+                authorization_endpoint: string;
+                /** @description Discovered token endpoint. */
+                token_endpoint: string;
+                /** @description Discovered key set. */
+                jwks_uri: string;
+                /**
+                 * Format: date-time
+                 * @description Created.
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description Changed.
+                 */
+                updated_at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_OrderOut: {
+            /** @description The rows. */
+            data: (components["schemas"]["Order"] & {
+                /**
+                 * Format: int64
+                 * @description Sum of the items in cents.
+                 */
+                total_cents: number;
+                /**
+                 * Format: int64
+                 * @description Sum of the refunds in cents.
+                 */
+                refunded_cents: number;
+                /** @description The status as a person reads it ("pending (items modified)"). */
+                status_label: string;
+            })[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_PublicTutorialSummary: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /**
+                 * Format: int64
+                 * @description The published version.
+                 */
+                version: number;
+                /** @description Title. */
+                title: string;
+                /** @description Description. */
+                description: string;
+                /** @description Tags. */
+                tags: string[];
+                /** @description The locale the texts are in. */
+                locale: string;
+                /** @description The requested language was missing: the texts are in the default language. */
+                fallback: boolean;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
         ListOut_TrailOut: {
             /** @description The rows. */
             data: {
@@ -2924,6 +5415,45 @@ export interface components {
                  * @description When.
                  */
                 at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_TutorialSummaryOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Id.
+                 */
+                id: number;
+                /** @description Draft or published. */
+                status: components["schemas"]["TutorialStatus"];
+                /** @description Title in the default locale. */
+                title: string;
+                /** @description Description in the default locale. */
+                description: string;
+                /** @description The default locale. */
+                default_locale: string;
+                /** @description Every locale some text is written in. */
+                locales: string[];
+                /** @description Tags. */
+                tags: string[];
+                /** @description Number of steps in the draft. */
+                step_count: number;
+                /**
+                 * Format: int64
+                 * @description The latest published version.
+                 */
+                published_version?: number | null;
+                /** @description Published, with unpublished changes. */
+                has_unpublished_changes: boolean;
+                /**
+                 * Format: date-time
+                 * @description Last saved.
+                 */
+                updated_at: string;
             }[];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -3007,6 +5537,41 @@ export interface components {
                  * @description Order among views.
                  */
                 position: number;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_WidgetMessageOut: {
+            /** @description The rows. */
+            data: {
+                /**
+                 * Format: int64
+                 * @description Message id (ascending: the order of the conversation).
+                 */
+                id: number;
+                /**
+                 * Format: int64
+                 * @description Its conversation.
+                 */
+                conversation_id: number;
+                /** @description `visitor`, `agent`, `bot` or `system`. */
+                participant: string;
+                /** @description Who wrote it (agents by first name). */
+                author_name: string;
+                /** @description The text (render it as text, never as HTML). */
+                text: string;
+                /** @description Sanitised HTML, for clients that render rich text. */
+                html: string;
+                /** @description The id the client posted it with, for its own messages. */
+                client_id?: string | null;
+                /** @description Files. */
+                attachments: components["schemas"]["WidgetAttachmentOut"][];
+                /**
+                 * Format: date-time
+                 * @description When.
+                 */
+                created_at: string;
             }[];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -3332,6 +5897,129 @@ export interface components {
              */
             unread_count: number;
         };
+        /** @description "Leave a message" while nobody is online. */
+        OfflineMessageIn: {
+            /** @description Name. */
+            name?: string | null;
+            /** @description Where the answer goes. */
+            email: string;
+            /** @description The message (plain text). */
+            body: string;
+        };
+        /** @description A left message. */
+        OfflineMessageOut: {
+            /**
+             * Format: int64
+             * @description The ticket number (for the confirmation).
+             */
+            number: number;
+            /** @description Where the answer will go. */
+            email: string;
+        };
+        /** @description The provider's redirect, as the portal's callback page received it. */
+        OidcCallbackIn: {
+            /** @description Workspace slug (default: the server's public workspace). */
+            workspace?: string | null;
+            /** @description `state` from the redirect. */
+            state: string;
+            /** @description `code` from the redirect. */
+            code: string;
+            /** @description The `binding` from the start. */
+            binding: string;
+        };
+        /** @description A new sign-in provider. */
+        OidcProviderIn: {
+            /** @description URL-safe name (`google`). */
+            slug: string;
+            /** @description Button label. */
+            name: string;
+            /** @description Issuer URL; its discovery document is fetched and checked. */
+            issuer: string;
+            /** @description Client id. */
+            client_id: string;
+            /** @description Client secret (write-only); omit for a public client. */
+            client_secret?: string | null;
+            /** @description Scopes (default `openid email profile`). */
+            scopes?: string | null;
+            /** @description Offered on the sign-in page (default true). */
+            enabled?: boolean | null;
+        };
+        /** @description A sign-in provider as admins see it (the client secret is never returned). */
+        OidcProviderOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Slug. */
+            slug: string;
+            /** @description Button label. */
+            name: string;
+            /** @description Issuer. */
+            issuer: string;
+            /** @description Client id. */
+            client_id: string;
+            /** @description Whether a client secret is set (write-only). */
+            has_client_secret: boolean;
+            /** @description Scopes. */
+            scopes: string;
+            /** @description Offered on the sign-in page. */
+            enabled: boolean;
+            /** @description The redirect URI to register with the provider. */
+            redirect_uri: string;
+            /** @description Discovered authorisation endpoint. */
+            authorization_endpoint: string;
+            /** @description Discovered token endpoint. */
+            token_endpoint: string;
+            /** @description Discovered key set. */
+            jwks_uri: string;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Changed.
+             */
+            updated_at: string;
+        };
+        /** @description A change to a sign-in provider; absent fields stay. */
+        OidcProviderPatch: {
+            /** @description New slug. */
+            slug?: string | null;
+            /** @description New label. */
+            name?: string | null;
+            /** @description New issuer (discovered again). */
+            issuer?: string | null;
+            /** @description New client id. */
+            client_id?: string | null;
+            /** @description New client secret, or `null` to remove it. */
+            client_secret?: string | null;
+            /** @description New scopes. */
+            scopes?: string | null;
+            /** @description Offered or not. */
+            enabled?: boolean | null;
+        };
+        /** @description Starting an OIDC sign-in. */
+        OidcStartIn: {
+            /** @description Workspace slug (default: the server's public workspace). */
+            workspace?: string | null;
+        };
+        /** @description Where to send the browser, and what it must keep until it comes back. */
+        OidcStartOut: {
+            /** @description The provider's authorisation URL (code flow, PKCE S256, state, nonce). */
+            authorize_url: string;
+            /** @description The `state` the provider will send back (compare before finishing). */
+            state: string;
+            /**
+             * @description Keep in the browser (session storage) and send with the callback:
+             *     proves the callback comes back to the browser that started it.
+             */
+            binding: string;
+            /** @description Where the provider redirects to. */
+            redirect_uri: string;
+        };
         /** @description An order. */
         Order: {
             /** @description The provider's id (used in URLs). */
@@ -3399,6 +6087,17 @@ export interface components {
              */
             amount_cents: number;
         };
+        /** @description A step answered on a run's path. */
+        PathStepOut: {
+            /** @description Step key. */
+            step: string;
+            /** @description Choice key. */
+            choice: string;
+            /** @description The question, in the run's locale. */
+            question: string;
+            /** @description The answer, in the run's locale. */
+            answer: string;
+        };
         /** @description Another of the customer's saved payment methods. */
         PaymentIn: {
             /** @description The payment method's id (from the customer's `payment_methods`). */
@@ -3435,6 +6134,39 @@ export interface components {
             /** @description E-mail, where known. */
             email?: string | null;
         };
+        /** @description What the portal's sign-in page needs. */
+        PortalConfigOut: {
+            /** @description The workspace. */
+            workspace: components["schemas"]["PortalWorkspace"];
+            /** @description Languages the portal offers. */
+            locales: string[];
+            /** @description Whether the server can send e-mail (sign-up, magic links and resets need it). */
+            email_delivery: boolean;
+            /** @description The sign-in methods on offer. */
+            methods: components["schemas"]["SignInMethods"];
+            /** @description OIDC providers. */
+            oidc_providers: components["schemas"]["ProviderButton"][];
+            /** @description The help center. */
+            help_center_url: string;
+        };
+        /** @description Portal sign-in with a password. */
+        PortalSessionIn: {
+            /** @description Workspace slug (default: the server's public workspace). */
+            workspace?: string | null;
+            /** @description E-mail. */
+            email: string;
+            /** @description Password. */
+            password: string;
+        };
+        /** @description The workspace as the portal shows it. */
+        PortalWorkspace: {
+            /** @description Slug (send it back as `workspace`). */
+            slug: string;
+            /** @description Name. */
+            name: string;
+            /** @description Default language (BCP 47). */
+            locale: string;
+        };
         /** @description A contact's notification preferences. */
         PreferencesIn: {
             /** @description Automatic e-mail (acknowledgements, solved notices). */
@@ -3453,6 +6185,17 @@ export interface components {
             email_notifications: boolean;
             /** @description Automatic text messages. */
             sms_notifications: boolean;
+        };
+        /** @description What an "open a ticket" outcome prefills. */
+        PrefillOut: {
+            /** @description The ticket's subject. */
+            subject: string;
+            /** @description A category tag for routing. */
+            category?: string | null;
+            /** @description The description: each question with the answer chosen. */
+            text: string;
+            /** @description The portal's new-ticket form with the subject and description filled in. */
+            portal_url: string;
         };
         /** @description An agent's presence on a ticket. */
         PresenceIn: {
@@ -3500,6 +6243,183 @@ export interface components {
             /** @description Variants. */
             variants: components["schemas"]["Variant"][];
         };
+        /** @description The signed-in user's profile and (customers) notification preferences. */
+        ProfileOut: {
+            /**
+             * Format: int64
+             * @description User id.
+             */
+            user_id: number;
+            /** @description Name. */
+            name: string;
+            /** @description E-mail. */
+            email: string;
+            /** @description Role. */
+            role: components["schemas"]["Role"];
+            /**
+             * Format: int64
+             * @description The contact a customer is.
+             */
+            contact_id?: number | null;
+            /** @description Whether the account has a password (else: magic links or a provider). */
+            has_password: boolean;
+            /** @description E-mail notifications about their tickets (customers). */
+            email_notifications?: boolean | null;
+            /** @description SMS notifications about their tickets (customers). */
+            sms_notifications?: boolean | null;
+            /** @description Sign-in providers linked to the account. */
+            identities: components["schemas"]["IdentityOut"][];
+        };
+        /** @description A change to the signed-in user's profile; absent fields stay. */
+        ProfilePatch: {
+            /** @description Name (1–200 characters). */
+            name?: string | null;
+            /** @description E-mail notifications (customers only). */
+            email_notifications?: boolean | null;
+            /** @description SMS notifications (customers only). */
+            sms_notifications?: boolean | null;
+        };
+        /** @description An OIDC provider's sign-in button. */
+        ProviderButton: {
+            /** @description Slug for `POST /api/v1/portal/oidc/{slug}/start`. */
+            slug: string;
+            /** @description Label. */
+            name: string;
+        };
+        /** @description One choice as a customer sees it. */
+        PublicChoice: {
+            /** @description Key (send it back to choose). */
+            key: string;
+            /** @description Label. */
+            label: string;
+            /** @description The step it leads to, if any. */
+            next_step?: string | null;
+            outcome?: null | components["schemas"]["TutorialOutcome"];
+        };
+        /** @description One step as a customer sees it. */
+        PublicStep: {
+            /** @description Key. */
+            key: string;
+            /** @description Heading or question. */
+            title: string;
+            /** @description Sanitised HTML. */
+            content_html: string;
+            /** @description The step's image. */
+            image_url?: string | null;
+            /** @description The answers. */
+            choices: components["schemas"]["PublicChoice"][];
+        };
+        /** @description A published tutorial, localised. */
+        PublicTutorialOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description The published version.
+             */
+            version: number;
+            /** @description Title. */
+            title: string;
+            /** @description Description. */
+            description: string;
+            /** @description The locale the texts are in. */
+            locale: string;
+            /** @description Some texts were missing in the requested language and are in the default one. */
+            fallback: boolean;
+            /** @description Every language the tutorial is written in. */
+            locales: string[];
+            /** @description The first step's key. */
+            start: string;
+            /** @description Every step. */
+            steps: components["schemas"]["PublicStep"][];
+        };
+        /** @description A published tutorial in a list. */
+        PublicTutorialSummary: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description The published version.
+             */
+            version: number;
+            /** @description Title. */
+            title: string;
+            /** @description Description. */
+            description: string;
+            /** @description Tags. */
+            tags: string[];
+            /** @description The locale the texts are in. */
+            locale: string;
+            /** @description The requested language was missing: the texts are in the default language. */
+            fallback: boolean;
+        };
+        /** @description A rating. */
+        RatingIn: {
+            /** @description good or bad. */
+            score: components["schemas"]["RatingScore"];
+            /** @description Optional comment (plain text, at most 2,000 characters). */
+            comment?: string | null;
+        };
+        /** @description A ticket's satisfaction rating. */
+        RatingOut: {
+            /** @description The verdict. */
+            score: components["schemas"]["RatingScore"];
+            /** @description The customer's comment (plain text). */
+            comment?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was first given.
+             */
+            first_rated_at: string;
+            /**
+             * Format: date-time
+             * @description When it was last given or changed.
+             */
+            rated_at: string;
+            /**
+             * Format: date-time
+             * @description Until when it can be changed.
+             */
+            editable_until: string;
+        };
+        /** @description What the rating page shows. */
+        RatingPageOut: {
+            /** @description The workspace's name. */
+            workspace_name: string;
+            /**
+             * Format: int64
+             * @description The ticket.
+             */
+            ticket_id: number;
+            /** @description `#1042`. */
+            display_number: string;
+            /** @description Subject. */
+            subject: string;
+            /** @description Whether it is solved or closed. */
+            solved: boolean;
+            rating?: null | components["schemas"]["RatingOut"];
+            /** @description Whether it can be rated or re-rated now. */
+            can_rate: boolean;
+        };
+        /**
+         * @description good or bad.
+         * @enum {string}
+         */
+        RatingScore: "good" | "bad";
+        /** @description Read up to a message. */
+        ReadIn: {
+            /**
+             * Format: int64
+             * @description The last message read.
+             */
+            message_id: number;
+        };
         /** @description A queued redelivery. */
         RedeliveryOut: {
             /**
@@ -3533,6 +6453,13 @@ export interface components {
             email?: string | null;
             /** @description Name for a new contact. */
             name?: string | null;
+        };
+        /** @description A new password with a reset link's token. */
+        ResetPasswordIn: {
+            /** @description The `token` of the link. */
+            token: string;
+            /** @description New password (10–200 characters). */
+            password: string;
         };
         /** @description Items to return. */
         ReturnIn: {
@@ -3569,6 +6496,76 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "agent" | "customer";
+        /** @description A run. */
+        RunOut: {
+            /** @description The run's id (its credential: keep it private). */
+            run_id: string;
+            /**
+             * Format: int64
+             * @description The tutorial.
+             */
+            tutorial_id: number;
+            /**
+             * Format: int64
+             * @description The version it walks.
+             */
+            version: number;
+            /** @description The tutorial's title. */
+            title: string;
+            /** @description Its locale. */
+            locale: string;
+            /** @description Where it runs. */
+            channel: components["schemas"]["TutorialRunChannel"];
+            step?: null | components["schemas"]["PublicStep"];
+            /** @description Each step answered so far. */
+            path: components["schemas"]["PathStepOut"][];
+            outcome?: null | components["schemas"]["RunOutcomeOut"];
+            /**
+             * Format: date-time
+             * @description When it started.
+             */
+            started_at: string;
+            /**
+             * Format: date-time
+             * @description When it reached its outcome.
+             */
+            finished_at?: string | null;
+        };
+        /** @description How a run ended. */
+        RunOutcomeOut: {
+            /** @description The outcome. */
+            kind: components["schemas"]["TutorialOutcome"];
+            /** @description The closing message (solved). */
+            message?: string | null;
+            /** @description The article to read (article). */
+            url?: string | null;
+            prefill?: null | components["schemas"]["PrefillOut"];
+            /** @description What the ticket form needs: `none` (the caller is known), `name_and_email`. */
+            requester?: string | null;
+            ticket?: null | components["schemas"]["RunTicketOut"];
+        };
+        /** @description The ticket form of an "open a ticket" outcome. */
+        RunTicketIn: {
+            /** @description Your name (when not signed in). */
+            name?: string | null;
+            /** @description Your e-mail address (required when not signed in). */
+            email?: string | null;
+            /** @description Anything to add, in your words. */
+            details?: string | null;
+        };
+        /** @description The ticket a run opened. */
+        RunTicketOut: {
+            /**
+             * Format: int64
+             * @description Ticket number.
+             */
+            number: number;
+            /**
+             * Format: int64
+             * @description Its id, for the signed-in requester (to open it in the portal).
+             */
+            id?: number | null;
+        };
         /**
          * @description An API-key scope.
          * @enum {string}
@@ -3606,6 +6603,30 @@ export interface components {
             contact_id?: number | null;
             /** @description Echo as `X-CSRF-Token` on every cookie-authenticated write. */
             csrf_token: string;
+        };
+        /** @description How customers may sign in. */
+        SignInMethods: {
+            /** @description E-mail and password. */
+            password: boolean;
+            /** @description Creating an account (needs e-mail delivery: the address is verified by a link). */
+            sign_up: boolean;
+            /** @description A sign-in link by e-mail. */
+            magic_link: boolean;
+            /** @description Resetting a forgotten password by e-mail. */
+            password_reset: boolean;
+        };
+        /** @description A sign-up. */
+        SignUpIn: {
+            /** @description Workspace slug (default: the server's public workspace). */
+            workspace?: string | null;
+            /** @description Your name. */
+            name: string;
+            /** @description Your e-mail address. */
+            email: string;
+            /** @description Password (10–200 characters). */
+            password: string;
+            /** @description Language of the e-mail (`en`, `de`). */
+            locale?: string | null;
         };
         /** @description A new SMS number (a Twilio phone number of the shop's account). */
         SmsNumberIn: {
@@ -3695,6 +6716,14 @@ export interface components {
             /** @description Enable or disable. */
             active?: boolean | null;
         };
+        /** @description How to start a run. */
+        StartRunIn: {
+            channel?: null | components["schemas"]["TutorialRunChannel"];
+            /** @description Preferred locale (default: `?locale=`, `Accept-Language`, the tutorial's default). */
+            locale?: string | null;
+            /** @description An anonymous visitor id the client keeps (1–64 of `A-Z a-z 0-9 _ -`). */
+            visitor_id?: string | null;
+        };
         /**
          * @description The fixed lifecycle category every admin-defined status belongs to.
          * @enum {string}
@@ -3758,6 +6787,37 @@ export interface components {
             name: string;
             /** @description Fixed category. */
             category: components["schemas"]["StatusCategory"];
+        };
+        /** @description One step's funnel numbers. */
+        StepStatsOut: {
+            /** @description The step's key. */
+            step: string;
+            /** @description Its title in the default locale (empty for steps only older versions had). */
+            title: string;
+            /**
+             * Format: int64
+             * @description Runs that reached it.
+             */
+            reached: number;
+            /**
+             * Format: int64
+             * @description Runs that reached their outcome here.
+             */
+            finished: number;
+            /**
+             * Format: int64
+             * @description Runs that stopped here without an outcome.
+             */
+            dropped: number;
+            /**
+             * Format: int64
+             * @description Runs that are here now and active.
+             */
+            in_progress: number;
+            /** @description How often each choice was made here (by choice key). */
+            choices: {
+                [key: string]: number;
+            };
         };
         /** @description A recurring order of one product. */
         Subscription: {
@@ -3936,6 +6996,41 @@ export interface components {
             /** @description HTML template (values are escaped). */
             html: string;
         };
+        /** @description The chat side of a ticket. */
+        TicketChatOut: {
+            /** @description `chat` or `offline`. */
+            kind: string;
+            /** @description `human` or `bot`. */
+            handler: string;
+            visitor?: null | components["schemas"]["ChatVisitorOut"];
+            /** @description Whether its widget is connected now. */
+            visitor_online: boolean;
+            /**
+             * Format: int64
+             * @description The last message the visitor read.
+             */
+            visitor_read_message_id?: number | null;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            visitor_read_at?: string | null;
+            /**
+             * Format: int64
+             * @description The last message agents read.
+             */
+            agent_read_message_id?: number | null;
+            /**
+             * Format: int64
+             * @description The latest public message (what an agent on the page has read).
+             */
+            last_message_id?: number | null;
+            /**
+             * Format: int64
+             * @description The latest public message by the team ("Seen" once the visitor read it).
+             */
+            last_team_message_id?: number | null;
+        };
         /** @description A new ticket. */
         TicketIn: {
             /** @description Subject (1–250 characters). */
@@ -4045,6 +7140,7 @@ export interface components {
              * @description Last changed.
              */
             updated_at: string;
+            rating?: null | components["schemas"]["RatingOut"];
         };
         /** @description A change to a ticket; absent fields stay, `null` clears nullable ones. */
         TicketPatch: {
@@ -4074,6 +7170,19 @@ export interface components {
             remove_tags?: string[];
             /** @description Custom field changes (`null` clears a value). */
             custom_fields?: Record<string, unknown> | null;
+        };
+        /** @description A ticket's rating and whether (and with which token) it can be rated now. */
+        TicketRatingOut: {
+            /**
+             * Format: int64
+             * @description The ticket.
+             */
+            ticket_id: number;
+            rating?: null | components["schemas"]["RatingOut"];
+            /** @description Solved or closed, and not rated or still changeable. */
+            can_rate: boolean;
+            /** @description For the ticket's requester only: the token for `PUT /api/v1/portal/ratings/{rating_token}`. */
+            token?: string | null;
         };
         /** @description One line of a ticket's audit trail. */
         TrailOut: {
@@ -4127,6 +7236,213 @@ export interface components {
          * @enum {string}
          */
         TransactionKind: "payment" | "refund";
+        /** @description One answer to a step. */
+        TutorialChoice: {
+            /** @description Stable key within the step: 1–40 of `a-z 0-9 _ -`. */
+            key: string;
+            /** @description The button's label, per locale. */
+            label: {
+                [key: string]: string;
+            };
+            /** @description Where it leads. */
+            target: components["schemas"]["TutorialTarget"];
+        };
+        /** @description An uploaded step image. */
+        TutorialImageOut: {
+            /** @description What a step's `image` refers to. */
+            id: string;
+            /** @description File name. */
+            filename: string;
+            /** @description `image/png` … */
+            content_type: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description Where it is served. */
+            url: string;
+        };
+        /** @description A new tutorial or a change to the draft (absent fields stay). */
+        TutorialIn: {
+            /** @description Title per locale; the default locale's is required. */
+            title?: {
+                [key: string]: string;
+            } | null;
+            /** @description Description per locale. */
+            description?: {
+                [key: string]: string;
+            } | null;
+            /** @description Tags. */
+            tags?: string[] | null;
+            /** @description The language every text needs (default: the workspace's). */
+            default_locale?: string | null;
+            /** @description The start step's key. */
+            start?: string | null;
+            /** @description Every step, replacing the draft's (a new tutorial without steps gets a starter question). */
+            steps?: components["schemas"]["TutorialStep"][] | null;
+            /**
+             * Format: int64
+             * @description The revision this change is based on; a newer one on the server is a 409.
+             */
+            revision?: number | null;
+        };
+        /** @description A tutorial as its authors see it. */
+        TutorialOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Draft or published. */
+            status: components["schemas"]["TutorialStatus"];
+            /** @description The language every text needs; others fall back to it. */
+            default_locale: string;
+            /** @description Title per locale. */
+            title: {
+                [key: string]: string;
+            };
+            /** @description Description per locale. */
+            description: {
+                [key: string]: string;
+            };
+            /** @description Tags. */
+            tags: string[];
+            /** @description The start step's key. */
+            start: string;
+            /** @description The draft's steps. */
+            steps: components["schemas"]["TutorialStep"][];
+            /** @description Every locale some text is written in. */
+            locales: string[];
+            /**
+             * Format: int64
+             * @description Grows by one per saved change; send it back with a change.
+             */
+            revision: number;
+            /**
+             * Format: int64
+             * @description The latest published version.
+             */
+            published_version?: number | null;
+            /** @description Published, but the draft has changes customers do not see yet. */
+            has_unpublished_changes: boolean;
+            /** @description Uploaded step images. */
+            images: components["schemas"]["TutorialImageOut"][];
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last saved.
+             */
+            updated_at: string;
+        };
+        /**
+         * @description How a run ended.
+         * @enum {string}
+         */
+        TutorialOutcome: "solved" | "open_ticket" | "article";
+        /**
+         * @description Where a run goes through a tutorial.
+         * @enum {string}
+         */
+        TutorialRunChannel: "help_center" | "widget" | "portal";
+        /**
+         * @description Draft or published.
+         * @enum {string}
+         */
+        TutorialStatus: "draft" | "published";
+        /** @description One step: a heading, content, an optional image and the choices. */
+        TutorialStep: {
+            /** @description Stable key within the tutorial (`delivered`, `s2`): 1–40 of `a-z 0-9 _ -`. */
+            key: string;
+            /** @description The step's heading or question, per locale. */
+            title: {
+                [key: string]: string;
+            };
+            /** @description Rich text (HTML, sanitised on save), per locale. */
+            content?: {
+                [key: string]: string;
+            };
+            /** @description Public id of an image uploaded to this tutorial. */
+            image?: string | null;
+            /** @description What the customer can answer. */
+            choices?: components["schemas"]["TutorialChoice"][];
+        };
+        /** @description A tutorial in the authors' list. */
+        TutorialSummaryOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description Draft or published. */
+            status: components["schemas"]["TutorialStatus"];
+            /** @description Title in the default locale. */
+            title: string;
+            /** @description Description in the default locale. */
+            description: string;
+            /** @description The default locale. */
+            default_locale: string;
+            /** @description Every locale some text is written in. */
+            locales: string[];
+            /** @description Tags. */
+            tags: string[];
+            /** @description Number of steps in the draft. */
+            step_count: number;
+            /**
+             * Format: int64
+             * @description The latest published version.
+             */
+            published_version?: number | null;
+            /** @description Published, with unpublished changes. */
+            has_unpublished_changes: boolean;
+            /**
+             * Format: date-time
+             * @description Last saved.
+             */
+            updated_at: string;
+        };
+        /** @description Where a choice leads. */
+        TutorialTarget: {
+            /** @description The step's key. */
+            step: string;
+            /** @enum {string} */
+            type: "step";
+        } | {
+            /** @description An optional closing message, per locale. */
+            message?: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            type: "solved";
+        } | {
+            /** @description The ticket's subject, per locale (default: the tutorial's title). */
+            subject?: {
+                [key: string]: string;
+            };
+            /** @description A category for routing, put on the ticket as a tag (`returns`). */
+            category?: string | null;
+            /** @enum {string} */
+            type: "open_ticket";
+        } | {
+            /** @description Where it lives: a path on this site (`/help/articles/12`) or an `http(s)` URL. */
+            url: string;
+            /**
+             * Format: int64
+             * @description The knowledge-base article's id, when it is one.
+             */
+            article_id?: number | null;
+            /** @enum {string} */
+            type: "article";
+        };
+        /** @description Typing or not. */
+        TypingIn: {
+            /** @description `true` while typing (send again every few seconds), `false` when stopped. */
+            typing: boolean;
+        };
         /** @description A new user. */
         UserIn: {
             /** @description Sign-in address. */
@@ -4198,6 +7514,13 @@ export interface components {
          * @enum {string}
          */
         UserStatus: "active" | "inactive" | "invited";
+        /** @description The problems a draft would have. */
+        ValidationOut: {
+            /** @description Whether it may be saved as is. */
+            valid: boolean;
+            /** @description Every problem with a JSON pointer into the body. */
+            problems: components["schemas"]["ProblemField"][];
+        };
         /** @description A product variant in the catalogue. */
         Variant: {
             /** @description The provider's id. */
@@ -4323,6 +7646,43 @@ export interface components {
              */
             position: number;
         };
+        /** @description The visitor as the widget knows it. */
+        VisitorOut: {
+            /** @description Public id. */
+            id: string;
+            /** @description Name (given or from the shop). */
+            name?: string | null;
+            /** @description E-mail (given or from the shop). */
+            email?: string | null;
+            /** @description Whether the shop proved who this is. */
+            identified: boolean;
+        };
+        /** @description The visitor's own details. */
+        VisitorPatch: {
+            /** @description Name. */
+            name?: string | null;
+            /** @description E-mail for answers when the visitor has left. */
+            email?: string | null;
+        };
+        /** @description A visitor signal as agents receive it. */
+        VisitorSignalOut: {
+            /**
+             * Format: int64
+             * @description The ticket.
+             */
+            ticket_id: number;
+            /** @description The visitor's name. */
+            name: string;
+            /** @description For `typing`: started or stopped. */
+            typing: boolean;
+            /**
+             * Format: int64
+             * @description For `read`: the last message read.
+             */
+            message_id?: number | null;
+            /** @description When. */
+            at: string;
+        };
         /** @description A new subscription. */
         WebhookIn: {
             /** @description Public http(s) destination. */
@@ -4379,6 +7739,116 @@ export interface components {
             description?: string | null;
             /** @description Enable (clears the disabled reason) or disable. */
             enabled?: boolean | null;
+        };
+        /** @description A file on a chat message. */
+        WidgetAttachmentOut: {
+            /** @description Opaque id. */
+            id: string;
+            /** @description File name. */
+            filename: string;
+            /** @description Media type. */
+            content_type: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description Download URL (send the visitor token). */
+            url: string;
+        };
+        /** @description How the widget looks and behaves on a site. */
+        WidgetConfigOut: {
+            /** @description The workspace's slug. */
+            workspace: string;
+            /** @description The shop's name (the widget's title). */
+            name: string;
+            /** @description Launcher and header colour. */
+            color: string;
+            /** @description Text colour on it. */
+            text_color: string;
+            /** @description `right` or `left`. */
+            position: string;
+            /** @description The language picked for the visitor. */
+            locale: string;
+            /** @description Languages with a greeting. */
+            locales: string[];
+            /** @description The greeting in that language. */
+            greeting: string;
+            /** @description Whether an agent is online now. */
+            agents_online: boolean;
+            /** @description `message` (leave a message when nobody is online) or `chat` (chat anyway). */
+            offline_mode: string;
+            /** @description Whether only identified visitors may chat. */
+            require_identity: boolean;
+            /** @description Largest file a visitor may attach, bytes. */
+            max_file_bytes: number;
+            /** @description Media types a visitor may attach. */
+            file_types: string[];
+            /** @description The sites allowed to embed the widget (the widget accepts `postMessage` commands from these only). */
+            allowed_origins: string[];
+        };
+        /** @description A visitor's message. */
+        WidgetMessageIn: {
+            /** @description Plain text (may be empty when files are attached). */
+            body?: string;
+            /** @description The client's id for this message: a retry with it is stored once. */
+            client_id?: string | null;
+            /** @description Files uploaded to the conversation beforehand. */
+            attachment_ids?: string[];
+        };
+        /** @description A public message of a conversation. */
+        WidgetMessageOut: {
+            /**
+             * Format: int64
+             * @description Message id (ascending: the order of the conversation).
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description Its conversation.
+             */
+            conversation_id: number;
+            /** @description `visitor`, `agent`, `bot` or `system`. */
+            participant: string;
+            /** @description Who wrote it (agents by first name). */
+            author_name: string;
+            /** @description The text (render it as text, never as HTML). */
+            text: string;
+            /** @description Sanitised HTML, for clients that render rich text. */
+            html: string;
+            /** @description The id the client posted it with, for its own messages. */
+            client_id?: string | null;
+            /** @description Files. */
+            attachments: components["schemas"]["WidgetAttachmentOut"][];
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            created_at: string;
+        };
+        /** @description Opening a widget session; send a visitor token you hold as `Authorization: Bearer …` to resume it. */
+        WidgetSessionIn: {
+            /** @description The workspace's slug (the script tag's `data-workspace`). */
+            workspace: string;
+            /** @description The visitor's language (BCP 47). */
+            locale?: string | null;
+            /** @description The page the widget is on. */
+            page_url?: string | null;
+            identity?: null | components["schemas"]["IdentityIn"];
+        };
+        /** @description A widget session. */
+        WidgetSessionOut: {
+            /** @description The visitor token: send it as `Authorization: Bearer …` to the visitor routes. */
+            token: string;
+            /**
+             * Format: date-time
+             * @description When it expires (open a session again to renew it).
+             */
+            expires_at: string;
+            /** @description The visitor. */
+            visitor: components["schemas"]["VisitorOut"];
+            /** @description The widget's settings. */
+            config: components["schemas"]["WidgetConfigOut"];
         };
         /** @description The workspace and its settings. */
         WorkspaceOut: {
@@ -5501,6 +8971,98 @@ export interface operations {
             };
         };
     };
+    update_chat_availability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AvailabilityIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityOut"];
+                };
+            };
+        };
+    };
+    get_chat_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatSettingsOut"];
+                };
+            };
+        };
+    };
+    update_chat_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatSettingsPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatSettingsOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotate_chat_identity_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentitySecretOut"];
+                };
+            };
+        };
+    };
     list_companies: {
         parameters: {
             query?: {
@@ -6005,6 +9567,681 @@ export interface operations {
             };
         };
     };
+    help_article: {
+        parameters: {
+            query?: {
+                /** @description Workspace slug (default: the server's public workspace). */
+                workspace?: string;
+                /** @description Preferred locale (default: `Accept-Language`, then the workspace's). */
+                locale?: string;
+            };
+            header?: never;
+            path: {
+                article_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpArticleOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    help_article_preflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                article_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CORS preflight */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    help_feedback: {
+        parameters: {
+            query?: {
+                /** @description Workspace slug (default: the server's public workspace). */
+                workspace?: string;
+                /** @description Preferred locale (default: `Accept-Language`, then the workspace's). */
+                locale?: string;
+            };
+            header?: never;
+            path: {
+                article_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HelpFeedbackIn"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    help_feedback_preflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                article_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CORS preflight */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    help_search: {
+        parameters: {
+            query: {
+                /** @description Words (typos are corrected when nothing matches). */
+                q: string;
+                /** @description Preferred locale. */
+                locale?: string;
+                /** @description Workspace slug. */
+                workspace?: string;
+                /** @description Most results (1–50, default 10). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpSearchHit"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    help_search_preflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CORS preflight */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    help_suggest: {
+        parameters: {
+            query: {
+                /** @description Words (typos are corrected when nothing matches). */
+                q: string;
+                /** @description Preferred locale. */
+                locale?: string;
+                /** @description Workspace slug. */
+                workspace?: string;
+                /** @description Most results (1–50, default 10). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpSuggestion"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    help_suggest_preflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CORS preflight */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_tutorial_image: {
+        parameters: {
+            query?: {
+                /** @description Workspace slug (default: the server's public workspace). */
+                workspace?: string;
+                /** @description Preferred locale (default: `Accept-Language`, then the tutorial's default). */
+                locale?: string;
+            };
+            header?: never;
+            path: {
+                image_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_tutorial_image_preflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                image_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CORS preflight */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_run: {
+        parameters: {
+            query?: {
+                /** @description Workspace slug (default: the server's public workspace). */
+                workspace?: string;
+                /** @description Preferred locale (default: `Accept-Language`, then the tutorial's default). */
+                locale?: string;
+            };
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_run_preflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CORS preflight */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    choose: {
+        parameters: {
+            query?: {
+                /** @description Workspace slug (default: the server's public workspace). */
+                workspace?: string;
+                /** @description Preferred locale (default: `Accept-Language`, then the tutorial's default). */
+                locale?: string;
+            };
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChoiceIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The run already ended (`tutorial_run_finished`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    choose_preflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CORS preflight */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    open_run_ticket: {
+        parameters: {
+            query?: {
+                /** @description Workspace slug (default: the server's public workspace). */
+                workspace?: string;
+                /** @description Preferred locale (default: `Accept-Language`, then the tutorial's default). */
+                locale?: string;
+            };
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunTicketIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an "open a ticket" run, or its ticket exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Name and e-mail missing for an anonymous customer */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many tickets from this client or address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_run_ticket_preflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CORS preflight */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_public_tutorials: {
+        parameters: {
+            query?: {
+                /** @description Workspace slug (default: the server's public workspace). */
+                workspace?: string;
+                /** @description Preferred locale (default: `Accept-Language`, then the tutorial's default). */
+                locale?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_PublicTutorialSummary"];
+                };
+            };
+            /** @description Unknown workspace */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_public_tutorials_preflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CORS preflight */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_public_tutorial: {
+        parameters: {
+            query?: {
+                /** @description Workspace slug (default: the server's public workspace). */
+                workspace?: string;
+                /** @description Preferred locale (default: `Accept-Language`, then the tutorial's default). */
+                locale?: string;
+            };
+            header?: never;
+            path: {
+                tutorial_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicTutorialOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_public_tutorial_preflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tutorial_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CORS preflight */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    start_run: {
+        parameters: {
+            query?: {
+                /** @description Workspace slug (default: the server's public workspace). */
+                workspace?: string;
+                /** @description Preferred locale (default: `Accept-Language`, then the tutorial's default). */
+                locale?: string;
+            };
+            header?: never;
+            path: {
+                tutorial_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartRunIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_run_preflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tutorial_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CORS preflight */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     get_invitation: {
         parameters: {
             query?: never;
@@ -6064,6 +10301,858 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_articles: {
+        parameters: {
+            query?: {
+                /** @description Only this status. */
+                status?: components["schemas"]["KbStatus"];
+                /** @description Only this section (in its order, one page). */
+                section_id?: number;
+                /** @description Only articles in no section (one page). */
+                unfiled?: boolean;
+                /** @description Titles in this locale (default: the workspace's). */
+                locale?: string;
+                /** @description Page size 1–500 (default 100). */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_KbArticleSummaryOut"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KbArticleIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticleOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    article_from_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KbFromMessageIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticleOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticleOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KbArticlePatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticleOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_files: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_KbFileOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description `file` (≤ 20 MiB) */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbFileOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    article_feedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticleFeedbackOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publish_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticleOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_translation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                /** @description BCP 47 tag */
+                locale: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KbTranslationIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbTranslationOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_translation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                locale: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unpublish_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticleOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_versions: {
+        parameters: {
+            query?: {
+                /** @description Only this locale's. */
+                locale?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_KbVersionOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbTranslationOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_categories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_KbCategoryOut"];
+                };
+            };
+        };
+    };
+    create_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KbCategoryIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbCategoryOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KbCategoryIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbCategoryOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_section: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KbNewSectionIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbSectionOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search_articles: {
+        parameters: {
+            query: {
+                /** @description Words (the last may be unfinished). */
+                q: string;
+                /** @description Only this locale (with the workspace's locale standing in); default: every locale. */
+                locale?: string;
+                /** @description Only articles of this status. */
+                status?: components["schemas"]["KbStatus"];
+                /** @description Most results (1–50, default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbAgentSearchOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_section: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_section: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KbSectionIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbSectionOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    kb_stats: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC, `YYYY-MM-DD`; default 29 days before `to`). */
+                from?: string;
+                /** @description Last day (default today). */
+                to?: string;
+                /** @description Only this article's daily views. */
+                article_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbStatsOut"];
                 };
             };
             422: {
@@ -6305,6 +11394,714 @@ export interface operations {
             };
         };
     };
+    portal_config: {
+        parameters: {
+            query?: {
+                /** @description Workspace slug (default: the server's public workspace). */
+                workspace?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalConfigOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    request_magic_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailLinkIn"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckEmailOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sign_in_with_magic_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkTokenIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description Invalid, expired or used link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileOut"];
+                };
+            };
+        };
+    };
+    update_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfilePatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_oidc_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_OidcProviderOut"];
+                };
+            };
+        };
+    };
+    create_oidc_provider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OidcProviderIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcProviderOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_oidc_provider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcProviderOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_oidc_provider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_oidc_provider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OidcProviderPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcProviderOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    finish_oidc_sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OidcCallbackIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description The id_token failed verification */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, expired or used state */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unverified e-mail or a staff address */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_oidc_sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OidcStartIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcStartOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_my_orders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_OrderOut"];
+                };
+            };
+        };
+    };
+    get_my_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    request_password_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailLinkIn"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckEmailOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    complete_password_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description Invalid, expired or used link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_rating_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rating_token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingPageOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rate_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rating_token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RatingIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not solved, or the rating is final */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PortalSessionIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description Wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sign_up: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignUpIn"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckEmailOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify_sign_up: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkTokenIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description Invalid, expired or used link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     agent_reports: {
         parameters: {
             query?: {
@@ -6325,6 +12122,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListOut_AgentReport"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    csat_report: {
+        parameters: {
+            query?: {
+                /** @description Start (RFC 3339; default 30 days before `to`). */
+                from?: string;
+                /** @description End (RFC 3339, exclusive; default now). */
+                to?: string;
+                /** @description `day` (default), `week` (ISO) or `month`. */
+                interval?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsatReport"];
                 };
             };
             422: {
@@ -7031,6 +12862,137 @@ export interface operations {
                 };
             };
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_ticket_chat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketChatOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_ticket_chat_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadIn"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stream_ticket_chat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["VisitorSignalOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_ticket_chat_typing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypingIn"];
+            };
+        };
+        responses: {
+            /** @description Sent */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7903,6 +13865,371 @@ export interface operations {
             };
         };
     };
+    get_ticket_rating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketRatingOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_tutorials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_TutorialSummaryOut"];
+                };
+            };
+        };
+    };
+    create_tutorial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TutorialIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TutorialOut"];
+                };
+            };
+            /** @description Invalid texts or graph, with a pointer per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_tutorial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TutorialOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_tutorial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_tutorial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TutorialIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TutorialOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Changed meanwhile (`tutorial_changed`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid texts or graph, with a pointer per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tutorial_analytics: {
+        parameters: {
+            query?: {
+                /** @description Runs started at or after (RFC 3339). */
+                from?: string;
+                /** @description Runs started before (RFC 3339). */
+                to?: string;
+                /** @description Runs of this published version only. */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload_tutorial_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description `file` */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TutorialImageOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publish_tutorial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TutorialOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unpublish_tutorial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TutorialOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    validate_tutorial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TutorialIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_users: {
         parameters: {
             query?: {
@@ -8610,6 +14937,516 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_widget_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_widget_config: {
+        parameters: {
+            query: {
+                /** @description The workspace's slug. */
+                workspace: string;
+                /** @description The visitor's language (BCP 47). */
+                locale?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetConfigOut"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_widget_conversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_ConversationOut"];
+                };
+            };
+        };
+    };
+    start_widget_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConversationIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_widget_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload_widget_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description `file` */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetAttachmentOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_widget_messages: {
+        parameters: {
+            query?: {
+                /** @description Only messages after this id (to catch up after a reconnect). */
+                after?: number;
+                /** @description 1–200 (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_WidgetMessageOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_widget_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WidgetMessageIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetMessageOut"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetMessageOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_widget_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadIn"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_widget_typing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypingIn"];
+            };
+        };
+        responses: {
+            /** @description Sent */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    leave_widget_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfflineMessageIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfflineMessageOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_widget_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WidgetSessionIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetSessionOut"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stream_widget_events: {
+        parameters: {
+            query?: {
+                /** @description Resume after this seq (the `Last-Event-ID` header wins). */
+                last_event_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["WidgetMessageOut"];
+                };
+            };
+        };
+    };
+    update_widget_visitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitorPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitorOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

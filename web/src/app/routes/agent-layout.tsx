@@ -3,6 +3,7 @@ import { AppShell, Badge, Button, Center, Group, Loader, Text } from '@mantine/c
 import { useCallback, useEffect, useState } from 'react';
 import { Navigate, NavLink as RouterLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useSession, useSignOut } from '@/features/auth';
+import { ChatAvailability } from '@/features/chat';
 import { NotificationBell } from '@/features/notifications';
 import { eventStream } from '@/lib/event-stream';
 
@@ -36,7 +37,10 @@ export function AgentLayout() {
   if (session.data.role === 'customer') {
     return (
       <Center h="100vh" p="md">
-        <Text>This app is for the support team. Customers track their requests in the help portal.</Text>
+        <Text>
+          This app is for the support team. Customers track their requests in the{' '}
+          <RouterLink to="/portal">help portal</RouterLink>.
+        </Text>
       </Center>
     );
   }
@@ -53,6 +57,12 @@ export function AgentLayout() {
             <Button component={RouterLink} to="/macros" size="xs" variant="subtle" visibleFrom="sm">
               Macros
             </Button>
+            <Button component={RouterLink} to="/knowledge" size="xs" variant="subtle" visibleFrom="sm">
+              Knowledge base
+            </Button>
+            <Button component={RouterLink} to="/tutorials" size="xs" variant="subtle" visibleFrom="sm">
+              Tutorials
+            </Button>
             <Button component={RouterLink} to="/reports" size="xs" variant="subtle" visibleFrom="sm">
               Performance
             </Button>
@@ -66,6 +76,7 @@ export function AgentLayout() {
             </Badge>
           </Group>
           <Group gap="sm" wrap="nowrap">
+            <ChatAvailability />
             <NotificationBell userId={session.data.user_id} onOpenTicket={handleOpenTicket} />
             <Text size="sm" visibleFrom="xs">
               {session.data.name}

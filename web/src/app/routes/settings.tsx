@@ -1,6 +1,8 @@
+import { SegmentedControl, Stack } from '@mantine/core';
 import { Navigate, useNavigate, useParams } from 'react-router';
 import { useSession } from '@/features/auth';
 import { CHANNEL_SECTIONS, ChannelSettings, type ChannelSection } from '@/features/channels';
+import { ChatWidgetSettings } from '@/features/chat';
 import { SETTINGS_TABS, SettingsPage, type SettingsTab } from '@/features/settings';
 
 export function SettingsRoute() {
@@ -16,7 +18,25 @@ export function SettingsRoute() {
       tab={current}
       onTabChange={(t) => navigate(`/settings/${t}`)}
       currentUserId={session.data.user_id}
-      channels={<ChannelSettings section={channel} onSectionChange={(s) => navigate(`/settings/channels/${s}`)} />}
+      channels={
+        // The chat widget's settings sit beside the channels feature's own sections.
+        <Stack gap="sm">
+          <SegmentedControl
+            w="fit-content"
+            value={section === 'chat' ? 'chat' : 'other'}
+            onChange={(v) => navigate(v === 'chat' ? '/settings/channels/chat' : '/settings/channels/email')}
+            data={[
+              { label: 'E-mail and messaging', value: 'other' },
+              { label: 'Chat widget', value: 'chat' },
+            ]}
+          />
+          {section === 'chat' ? (
+            <ChatWidgetSettings />
+          ) : (
+            <ChannelSettings section={channel} onSectionChange={(s) => navigate(`/settings/channels/${s}`)} />
+          )}
+        </Stack>
+      }
     />
   );
 }

@@ -1,6 +1,9 @@
 import { Navigate, useNavigate, useParams } from 'react-router';
 import { MessageDelivery } from '@/features/channels';
+import { ChatFooter, chatDrafting } from '@/features/chat';
 import { CommercePanel } from '@/features/commerce';
+import { ArticleLinkPicker, SaveAsArticle } from '@/features/kb';
+import { TicketRating } from '@/features/satisfaction';
 import { TicketPage } from '@/features/tickets';
 
 export function TicketRoute() {
@@ -15,7 +18,16 @@ export function TicketRoute() {
       onBack={() => navigate(-1)}
       onOpenTicket={(other) => navigate(`/tickets/${other}`)}
       customerPanel={<CommercePanel ticketId={id} />}
-      messageDetails={(messageId) => <MessageDelivery ticketId={id} messageId={messageId} />}
+      messageDetails={(messageId) => (
+        <>
+          <MessageDelivery ticketId={id} messageId={messageId} />
+          <SaveAsArticle ticketId={id} messageId={messageId} articleHref={(a) => `/knowledge/articles/${a}`} />
+        </>
+      )}
+      replyTools={(insert) => <ArticleLinkPicker insert={insert} />}
+      headerExtras={<TicketRating ticketId={id} />}
+      conversationFooter={<ChatFooter ticketId={id} />}
+      onDraftingChange={(drafting) => chatDrafting(id, drafting)}
     />
   );
 }

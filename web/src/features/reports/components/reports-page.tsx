@@ -5,6 +5,7 @@ import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { errorMessage } from '@/lib/api-client';
 import { formatDuration, lastDays, myReportQuery, teamReportQuery } from '../api/reports';
+import { CsatSection } from './csat-section';
 
 function Stat({ label, value, testId }: { label: string; value: string | number; testId?: string }) {
   return (
@@ -131,6 +132,7 @@ export function ReportsPage() {
           </Table>
         </>
       )}
+      <CsatSection period={period} />
     </ScrollArea>
   );
 }

@@ -1,1 +1,0 @@
-//! Knowledge base: categories, sections, articles with translations, versions, feedback and views.

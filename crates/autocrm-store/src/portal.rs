@@ -1,1 +1,0 @@
-//! Customer portal accounts: sign-in links, password resets, OIDC providers and logins; satisfaction ratings.

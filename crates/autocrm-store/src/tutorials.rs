@@ -1,1 +1,0 @@
-//! Interactive tutorials: step graphs and their runs.

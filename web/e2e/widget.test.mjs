@@ -1,0 +1,234 @@
+// The chat widget on a shop page of another origin (http://127.0.0.2), in a
+// real browser against the real binary: a visitor searches the help center,
+// starts a chat, an agent sees it in the agent app with "… is typing" and
+// answers, the visitor sees the answer live. XSS payloads in the chat message
+// and the visitor's name run in neither the widget nor the agent app.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { after, before, test } from 'node:test';
+import { DEMO, signIn, startBrowser, startServer } from './harness.mjs';
+
+const XSS = '<img src=x onerror="window.__xss=(window.__xss||0)+1">';
+
+let server;
+let browser;
+let shop;
+let shopOrigin;
+
+/** The shop's page: loud styles, and the one script tag. */
+function shopPage(base) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Shop on another origin</title>
+<style>body{font:20px Georgia,serif;color:#700} div,button,p{letter-spacing:3px !important;color:#0a0 !important}</style></head>
+<body><h1>A different site</h1><p>Products…</p>
+<script src="${base}/widget.js" data-workspace="demo" async></script></body></html>`;
+}
+
+async function startShop(base) {
+  const srv = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(shopPage(base));
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.2', resolve));
+  return srv;
+}
+
+/** An API call as the signed-in user of `page` (cookie + CSRF from the session endpoint). */
+async function apiAs(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const session = await (await fetch('/api/v1/session')).json();
+      const res = await fetch(path, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token ?? '' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, json: await res.json().catch(() => null) };
+    },
+    { method, path, body },
+  );
+}
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+  shop = await startShop(server.base);
+  shopOrigin = `http://127.0.0.2:${shop.address().port}`;
+});
+
+after(async () => {
+  shop?.close();
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a visitor on another site searches help, chats, and sees the agent answer live; XSS runs nowhere', async () => {
+  // The admin allows the shop's origin (the demo allows 127.0.0.2 on any port; set it explicitly).
+  const adminCtx = await browser.newContext();
+  const admin = await adminCtx.newPage();
+  await signIn(admin, server.base, DEMO.admin);
+  const current = await apiAs(admin, 'GET', '/api/v1/chat/settings');
+  const sites = [...new Set([...current.json.allowed_origins, shopOrigin])];
+  const saved = await apiAs(admin, 'PATCH', '/api/v1/chat/settings', { enabled: true, allowed_origins: sites });
+  assert.equal(saved.status, 200, JSON.stringify(saved.json));
+  // A published help article to find (with markup the sanitisers must neutralise).
+  const cat = await apiAs(admin, 'POST', '/api/v1/kb/categories', { translations: { en: { name: 'Quokka shipping' } } });
+  const sec = await apiAs(admin, 'POST', `/api/v1/kb/categories/${cat.json?.id}/sections`, {
+    translations: { en: { name: 'Quokka delivery' } },
+  });
+  const art = await apiAs(admin, 'POST', '/api/v1/kb/articles', {
+    title: 'Quokka delivery times',
+    body_html: `<p>Parcels arrive within 3–5 working days.</p>${XSS}<script>window.__xss=1</script>`,
+    locale: 'en',
+    section_id: sec.json?.id,
+    status: 'published',
+  });
+  assert.ok(art.status < 300, `article: ${JSON.stringify([cat, sec, art])}`);
+  for (let i = 0; i < 50; i++) {
+    const hits = await fetch(`${server.base}/api/v1/help/search?q=quokka&workspace=demo`).then((r) => r.json());
+    if (hits.length) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await adminCtx.close();
+
+  // An agent is in the app (and so online for chats).
+  const agentCtx = await browser.newContext();
+  const agent = await agentCtx.newPage();
+  const agentDialogs = [];
+  agent.on('dialog', (d) => {
+    agentDialogs.push(d.message());
+    void d.dismiss();
+  });
+  await signIn(agent, server.base, DEMO.agent);
+  await agent.getByTestId('chat-availability').waitFor();
+
+  // The visitor opens the shop page; the launcher is there, untouched by the page's styles.
+  const visitorCtx = await browser.newContext({ locale: 'en-US' });
+  const visitor = await visitorCtx.newPage();
+  const visitorDialogs = [];
+  visitor.on('dialog', (d) => {
+    visitorDialogs.push(d.message());
+    void d.dismiss();
+  });
+  await visitor.goto(`${shopOrigin}/`);
+  const launcher = visitor.getByRole('button', { name: /^Open chat/ });
+  await launcher.waitFor();
+  const spacing = await launcher.evaluate((el) => globalThis.getComputedStyle(el).letterSpacing);
+  assert.notEqual(spacing, '3px', 'the page styles do not reach into the widget');
+  await launcher.click();
+  const dialog = visitor.getByRole('dialog', { name: 'Everline Shop' });
+  await dialog.waitFor();
+
+  // Help center search inside the widget (when the knowledge base answers).
+  const search = dialog.getByRole('searchbox', { name: 'Search our help center' });
+  await search.fill('quokka');
+  const firstResult = dialog.getByRole('search').getByRole('listitem').first().getByRole('button');
+  await firstResult.waitFor();
+  const title = (await firstResult.locator('.title').innerText()).trim();
+  await firstResult.click();
+  await dialog.getByRole('heading', { name: title }).waitFor();
+  await dialog.getByText('Parcels arrive within').waitFor();
+  assert.equal(await dialog.locator('article script, article [onerror]').count(), 0, 'no script or handler survives');
+  await dialog.getByRole('button', { name: 'Back' }).click();
+
+  // The visitor gives a name carrying markup, then starts a chat with markup in it.
+  await visitor.waitForFunction(() => Object.keys(localStorage).some((k) => k.endsWith(':demo:visitor')));
+  const named = await visitor.evaluate(
+    async ({ base, name }) => {
+      const key = Object.keys(localStorage).find((k) => k.endsWith(':demo:visitor'));
+      const { token } = JSON.parse(localStorage.getItem(key));
+      const res = await fetch(`${base}/api/v1/widget/visitor`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      });
+      return res.status;
+    },
+    { base: server.base, name: `Ida ${XSS}` },
+  );
+  assert.equal(named, 200);
+  await dialog.getByRole('button', { name: 'Chat with us' }).click();
+  const composer = dialog.getByRole('textbox', { name: 'Message' });
+  await composer.fill(`Where is my parcel? ${XSS}`);
+  await composer.press('Enter');
+  const log = dialog.getByRole('log');
+  await log.getByText('Where is my parcel?', { exact: false }).waitFor();
+
+  // The agent finds the chat ticket and opens it.
+  const chats = await apiAs(agent, 'GET', '/api/v1/tickets?channel=chat');
+  const ticket = chats.json.data.find((t) => t.subject.includes('Where is my parcel?'));
+  assert.ok(ticket, 'the chat is a ticket of channel chat');
+  await agent.goto(`${server.base}/tickets/${ticket.id}`);
+  await agent.getByTestId('chat-footer').waitFor();
+  await agent.getByTestId('public-message').filter({ hasText: 'Where is my parcel?' }).waitFor();
+
+  // The visitor types: the agent sees it.
+  await composer.pressSequentially('Also, can I', { delay: 30 });
+  await agent.getByTestId('chat-typing').filter({ hasText: 'is typing' }).waitFor({ timeout: 10_000 });
+
+  // The agent answers; the visitor sees it live, and "Anna is typing" first.
+  const editor = agent.getByRole('textbox', { name: 'Reply' });
+  await editor.click();
+  await editor.pressSequentially('It left our warehouse today.');
+  await dialog.getByText(/is typing/).waitFor({ timeout: 10_000 });
+  await agent.getByRole('button', { name: 'Send reply' }).click();
+  await log.getByText('It left our warehouse today.').waitFor({ timeout: 10_000 });
+
+  // The visitor's network drops; an answer written meanwhile arrives once, after reconnecting.
+  await visitorCtx.setOffline(true);
+  await new Promise((r) => setTimeout(r, 1000));
+  await editor.click();
+  await editor.pressSequentially('Tracking number follows.');
+  await agent.getByRole('button', { name: 'Send reply' }).click();
+  await agent.getByTestId('public-message').filter({ hasText: 'Tracking number follows.' }).waitFor();
+  await new Promise((r) => setTimeout(r, 1000));
+  await visitorCtx.setOffline(false);
+  await log.getByText('Tracking number follows.').waitFor({ timeout: 20_000 });
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await log.getByText('Tracking number follows.').count(), 1, 'no duplicate after the reconnect');
+  assert.equal(await log.getByText('It left our warehouse today.').count(), 1);
+
+  // The visitor read it: the agent sees "Seen".
+  await agent.getByTestId('chat-seen').waitFor({ timeout: 10_000 });
+
+  // Markup stayed text everywhere; nothing ran.
+  const shownInWidget = await log.getByText(XSS, { exact: false }).count();
+  assert.ok(shownInWidget >= 1, 'the payload is shown as text in the widget');
+  assert.equal(await visitor.evaluate(() => globalThis.__xss), undefined);
+  assert.equal(await agent.evaluate(() => globalThis.__xss), undefined);
+  await agent.getByText(`Ida ${XSS}`).first().waitFor();
+  assert.equal(await agent.locator('img[src="x"]').count(), 0);
+  assert.deepEqual(agentDialogs, []);
+  assert.deepEqual(visitorDialogs, []);
+
+  // Keyboard: Escape closes the panel and focus returns to the launcher.
+  await composer.focus();
+  await visitor.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(await launcher.evaluate((el) => el.getRootNode().activeElement === el), true);
+
+  await visitorCtx.close();
+  await agentCtx.close();
+});
+
+test('requests from a site that is not allowed get nothing', async () => {
+  const res = await fetch(`${server.base}/api/v1/widget/config?workspace=demo`, { headers: { origin: 'http://evil.test' } });
+  assert.equal(res.status, 403);
+  assert.equal(res.headers.get('access-control-allow-origin'), null);
+  const ok = await fetch(`${server.base}/api/v1/widget/config?workspace=demo`, { headers: { origin: shopOrigin } });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get('access-control-allow-origin'), shopOrigin);
+});
+
+test('on a phone the panel fills the screen', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 760 }, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  await page.goto(`${shopOrigin}/`);
+  await page.getByRole('button', { name: /^Open chat/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Everline Shop' });
+  await dialog.waitFor();
+  const box = await dialog.boundingBox();
+  assert.ok(box && box.width >= 388 && box.height >= 740, `panel ${JSON.stringify(box)}`);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await ctx.close();
+});

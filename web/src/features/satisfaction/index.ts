@@ -1,0 +1,1 @@
+export { TicketRating } from './components/ticket-rating';

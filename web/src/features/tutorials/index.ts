@@ -1,0 +1,2 @@
+export { TutorialEditor } from './components/tutorial-editor';
+export { TutorialsPage } from './components/tutorials-page';
