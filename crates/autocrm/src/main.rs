@@ -148,7 +148,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker => {
             let store = open(&cfg).await?;
             store.migrate().await?;
-            let handle = autocrm_jobs::spawn_workers(store, worker_config(&cfg)?);
+            // A separate worker process cannot know a server's `--bind`: it
+            // uses `public_url`, else the config's `bind`.
+            let public_url =
+                if cfg.public_url.is_empty() { format!("http://{}", cfg.bind) } else { cfg.public_url.clone() };
+            let handle = autocrm_jobs::spawn_workers(store, worker_config(&cfg, public_url)?);
             shutdown_signal().await;
             handle.shutdown().await;
             Ok(())
@@ -170,12 +174,14 @@ async fn open(cfg: &config::Config) -> anyhow::Result<Store> {
     .context("cannot open the database")
 }
 
-fn worker_config(cfg: &config::Config) -> anyhow::Result<autocrm_jobs::WorkerConfig> {
+/// The workers' settings; `public_url` is where links in e-mail and SMS point
+/// (the configured public URL, else the address the server listens on).
+fn worker_config(cfg: &config::Config, public_url: String) -> anyhow::Result<autocrm_jobs::WorkerConfig> {
     Ok(autocrm_jobs::WorkerConfig {
         workers: cfg.workers.count.max(1),
         allow_networks: AllowList::parse(&cfg.webhooks.allow_networks).map_err(anyhow::Error::msg)?,
         mail: cfg.mail.config()?,
-        public_url: if cfg.public_url.is_empty() { format!("http://{}", cfg.bind) } else { cfg.public_url.clone() },
+        public_url,
         ..autocrm_jobs::WorkerConfig::default()
     })
 }
@@ -229,9 +235,6 @@ async fn serve(cfg: config::Config, bind: Option<String>, demo: bool) -> anyhow:
         demo::seed_if_missing(&store).await?;
     }
     store.start_cluster_listener().await?;
-    let workers = (cfg.workers.count > 0)
-        .then(|| worker_config(&cfg).map(|w| autocrm_jobs::spawn_workers(store.clone(), w)))
-        .transpose()?;
     let mut server_cfg = ServerConfig {
         session_idle_minutes: cfg.sessions.idle_timeout_minutes,
         session_absolute_hours: cfg.sessions.absolute_timeout_hours,
@@ -251,6 +254,13 @@ async fn serve(cfg: config::Config, bind: Option<String>, demo: bool) -> anyhow:
     if server_cfg.public_url.is_empty() {
         server_cfg.public_url = format!("http://{addr}");
     }
+    // Workers start once the address is known: their links must point where
+    // the server really listens (`--bind` may differ from the config's `bind`).
+    let workers = (cfg.workers.count > 0)
+        .then(|| {
+            worker_config(&cfg, server_cfg.public_url.clone()).map(|w| autocrm_jobs::spawn_workers(store.clone(), w))
+        })
+        .transpose()?;
     eprintln!("AutoCRM listening on http://{addr} ({} database)", store.backend_name());
     eprintln!("API docs: http://{addr}/api/docs");
     if demo {

@@ -25,7 +25,8 @@ export interface ReplyEditorProps {
   /** Applies a macro's changes and answers its rendered reply (HTML) for the editor. */
   onInsertMacro?: (macroId: number) => Promise<{ html: string | null; internal: boolean }>;
   /** Called when the draft becomes non-empty or empty (for presence). */
-  onDraftingChange?: (drafting: boolean) => void;
+  /** The draft became non-empty or empty; `internal` while it is an internal note. */
+  onDraftingChange?: (drafting: boolean, internal: boolean) => void;
   /** Colleagues offered when `@` is typed in an internal note. */
   mentionables?: Mentionable[];
   /** More toolbar buttons from other features; `insert` puts HTML at the cursor. */
@@ -109,7 +110,7 @@ export function ReplyEditor({
     return true;
   }
   const drafting = !(useEditorState({ editor, selector: ({ editor: e }) => e?.isEmpty ?? true }) ?? true);
-  useEffect(() => onDraftingChange?.(drafting), [drafting, onDraftingChange]);
+  useEffect(() => onDraftingChange?.(drafting, internal), [drafting, internal, onDraftingChange]);
   const state = useEditorState({
     editor,
     selector: ({ editor: e }) => ({

@@ -33,7 +33,11 @@ export interface TicketPageProps {
   conversationFooter?: ReactNode;
   /** More reply-editor toolbar buttons; `insert` puts HTML at the cursor. */
   replyTools?: (insert: (html: string) => void) => ReactNode;
-  /** Called when the agent's draft becomes non-empty or empty. */
+  /**
+   * Called when the agent's public reply draft becomes non-empty or empty
+   * (e.g. "agent is typing" for a chat's visitor); an internal note's draft
+   * counts as no draft here, so the customer never learns of one.
+   */
   onDraftingChange?: (drafting: boolean) => void;
 }
 
@@ -57,9 +61,9 @@ export function TicketPage({
   const [drafting, setDrafting] = useState(false);
   const others = usePresence(ticketId, drafting);
   const handleDraftingChange = useCallback(
-    (now: boolean) => {
+    (now: boolean, internal: boolean) => {
       setDrafting(now);
-      onDraftingChange?.(now);
+      onDraftingChange?.(now && !internal);
     },
     [onDraftingChange],
   );
