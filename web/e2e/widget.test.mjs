@@ -1,8 +1,11 @@
 // The chat widget on a shop page of another origin (http://127.0.0.2), in a
 // real browser against the real binary: a visitor searches the help center,
-// starts a chat, an agent sees it in the agent app with "… is typing" and
-// answers, the visitor sees the answer live. XSS payloads in the chat message
-// and the visitor's name run in neither the widget nor the agent app.
+// opens an article, runs a tutorial in the widget to "open a ticket" and
+// takes what it told the tutorial into a chat; an agent sees it in the agent
+// app with "… is typing" and answers, the visitor sees the answer live; the
+// agent solves the chat, the visitor rates it in the widget and the agent
+// sees the rating. XSS payloads in the chat message and the visitor's name
+// run in neither the widget nor the agent app.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
@@ -61,7 +64,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('a visitor on another site searches help, chats, and sees the agent answer live; XSS runs nowhere', async () => {
+test('a visitor on another site searches help, runs a tutorial into a chat, sees the agent answer live and rates the solved chat; XSS runs nowhere', async () => {
   // The admin allows the shop's origin (the demo allows 127.0.0.2 on any port; set it explicitly).
   const adminCtx = await browser.newContext();
   const admin = await adminCtx.newPage();
@@ -83,6 +86,26 @@ test('a visitor on another site searches help, chats, and sees the agent answer 
     status: 'published',
   });
   assert.ok(art.status < 300, `article: ${JSON.stringify([cat, sec, art])}`);
+  // A published tutorial whose "it has not moved" answer opens a ticket.
+  const guide = await apiAs(admin, 'POST', '/api/v1/tutorials', {
+    title: { en: 'Quokka parcel check' },
+    description: { en: 'Find out where your parcel is' },
+    start: 'where',
+    steps: [
+      {
+        key: 'where',
+        title: { en: 'What does the quokka tracking say?' },
+        content: { en: `<p>Look at the tracking page.</p>${XSS}` },
+        choices: [
+          { key: 'stuck', label: { en: 'It has not moved for days' }, target: { type: 'open_ticket', subject: { en: 'Quokka parcel stuck' } } },
+          { key: 'moving', label: { en: 'It is on its way' }, target: { type: 'solved' } },
+        ],
+      },
+    ],
+  });
+  assert.equal(guide.status, 201, JSON.stringify(guide.json));
+  const published = await apiAs(admin, 'POST', `/api/v1/tutorials/${guide.json.id}/publish`);
+  assert.equal(published.status, 200, JSON.stringify(published.json));
   for (let i = 0; i < 50; i++) {
     const hits = await fetch(`${server.base}/api/v1/help/search?q=quokka&workspace=demo`).then((r) => r.json());
     if (hits.length) break;
@@ -115,8 +138,9 @@ test('a visitor on another site searches help, chats, and sees the agent answer 
   const spacing = await launcher.evaluate((el) => globalThis.getComputedStyle(el).letterSpacing);
   assert.notEqual(spacing, '3px', 'the page styles do not reach into the widget');
   await launcher.click();
-  const dialog = visitor.getByRole('dialog', { name: 'Everline Shop' });
-  await dialog.waitFor();
+  await visitor.getByRole('dialog', { name: 'Everline Shop' }).waitFor();
+  // The panel's name follows its title (a tutorial's panel is "Step-by-step guides").
+  const dialog = visitor.getByRole('dialog');
 
   // Help center search inside the widget (when the knowledge base answers).
   const search = dialog.getByRole('searchbox', { name: 'Search our help center' });
@@ -130,7 +154,22 @@ test('a visitor on another site searches help, chats, and sees the agent answer 
   assert.equal(await dialog.locator('article script, article [onerror]').count(), 0, 'no script or handler survives');
   await dialog.getByRole('button', { name: 'Back' }).click();
 
-  // The visitor gives a name carrying markup, then starts a chat with markup in it.
+  // A tutorial in the widget, run to its "open a ticket" outcome: the path taken goes into a chat.
+  const guides = dialog.getByRole('region', { name: 'Step-by-step guides' });
+  await guides.getByRole('button', { name: /Quokka parcel check/ }).click();
+  await dialog.getByRole('heading', { name: 'What does the quokka tracking say?' }).waitFor();
+  assert.equal(await dialog.locator('article img[onerror], article script').count(), 0, 'step content is sanitised');
+  await dialog.getByRole('button', { name: 'It has not moved for days' }).click();
+  await dialog.getByRole('heading', { name: 'Open a ticket' }).waitFor();
+  await dialog.getByText('What does the quokka tracking say? — It has not moved for days').waitFor();
+  await dialog.getByRole('button', { name: 'Chat with us instead' }).click();
+  const composer = dialog.getByRole('textbox', { name: 'Message' });
+  await composer.waitFor();
+  const prefilled = await composer.inputValue();
+  assert.match(prefilled, /Quokka parcel check/);
+  assert.match(prefilled, /What does the quokka tracking say\? — It has not moved for days/);
+
+  // The visitor gives a name carrying markup, then sends the chat with markup in it.
   await visitor.waitForFunction(() => Object.keys(localStorage).some((k) => k.endsWith(':demo:visitor')));
   const named = await visitor.evaluate(
     async ({ base, name }) => {
@@ -146,9 +185,7 @@ test('a visitor on another site searches help, chats, and sees the agent answer 
     { base: server.base, name: `Ida ${XSS}` },
   );
   assert.equal(named, 200);
-  await dialog.getByRole('button', { name: 'Chat with us' }).click();
-  const composer = dialog.getByRole('textbox', { name: 'Message' });
-  await composer.fill(`Where is my parcel? ${XSS}`);
+  await composer.fill(`Where is my parcel? ${XSS}\n${prefilled}`);
   await composer.press('Enter');
   const log = dialog.getByRole('log');
   await log.getByText('Where is my parcel?', { exact: false }).waitFor();
@@ -160,6 +197,7 @@ test('a visitor on another site searches help, chats, and sees the agent answer 
   await agent.goto(`${server.base}/tickets/${ticket.id}`);
   await agent.getByTestId('chat-footer').waitFor();
   await agent.getByTestId('public-message').filter({ hasText: 'Where is my parcel?' }).waitFor();
+  await agent.getByTestId('public-message').filter({ hasText: 'It has not moved for days' }).waitFor();
 
   // The visitor types: the agent sees it.
   await composer.pressSequentially('Also, can I', { delay: 30 });
@@ -199,6 +237,26 @@ test('a visitor on another site searches help, chats, and sees the agent answer 
   assert.equal(await agent.locator('img[src="x"]').count(), 0);
   assert.deepEqual(agentDialogs, []);
   assert.deepEqual(visitorDialogs, []);
+
+  // The agent solves the chat: the widget asks for a rating at once, without a reload.
+  const status = agent.getByTestId('properties').getByLabel('Status', { exact: true });
+  await status.click();
+  await agent.getByRole('option', { name: 'Solved' }).click();
+  const rating = dialog.getByRole('region', { name: 'How did we do?' });
+  await rating.waitFor({ timeout: 10_000 });
+  await rating.getByRole('button', { name: /Good/ }).click();
+  await rating.getByRole('textbox', { name: 'Tell us more (optional)' }).fill(`Quick and friendly ${XSS}`);
+  await rating.getByRole('button', { name: 'Send rating' }).click();
+  await rating.getByText('You rated this chat: Good').waitFor();
+  await rating.getByText(`Quick and friendly ${XSS}`).waitFor();
+  assert.ok(await rating.getByRole('button', { name: 'Change rating' }).isVisible(), 'changeable for 7 days');
+
+  // The agent app shows the rating on the ticket, live.
+  const badge = agent.getByTestId('ticket-rating');
+  await badge.waitFor({ timeout: 10_000 });
+  assert.match(await badge.textContent(), /Rated good/);
+  assert.equal(await visitor.evaluate(() => globalThis.__xss), undefined);
+  assert.equal(await agent.evaluate(() => globalThis.__xss), undefined);
 
   // Keyboard: Escape closes the panel and focus returns to the launcher.
   await composer.focus();

@@ -45,7 +45,7 @@ pub async fn run_send(store: &Store, public_url: &str, job: &job_rows::Model) ->
         tracing::error!(job = job.id, "an SMS job without its message; dropping it");
         return Ok(jobs::complete(store, job.id).await?);
     };
-    let Some(out) = sms::prepare(store, id).await? else {
+    let Some(out) = sms::prepare(store, id, public_url).await? else {
         return Ok(jobs::complete(store, job.id).await?);
     };
     let base_url = match url::Url::parse(&out.number.base_url) {

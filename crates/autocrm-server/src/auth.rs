@@ -274,6 +274,8 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/api/v1/widget/conversations/{id}/attachments", Policy::Visitor),
     ("POST", "/api/v1/widget/conversations/{id}/typing", Policy::Visitor),
     ("POST", "/api/v1/widget/conversations/{id}/read", Policy::Visitor),
+    ("GET", "/api/v1/widget/conversations/{id}/rating", Policy::Visitor),
+    ("PUT", "/api/v1/widget/conversations/{id}/rating", Policy::Visitor),
     ("GET", "/api/v1/widget/attachments/{id}", Policy::Visitor),
     ("GET", "/api/v1/widget/stream", Policy::Visitor),
     ("POST", "/api/v1/widget/offline-messages", Policy::Visitor),

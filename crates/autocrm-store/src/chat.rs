@@ -1593,6 +1593,58 @@ pub async fn leave_message(
     Ok(ticket)
 }
 
+// ------------------------------------------------------------------------------------------------
+// Satisfaction ratings of conversations (ADR 0005, ADR 0006)
+
+/// A visitor's solved conversation as its rating footer shows it.
+#[derive(Debug, Clone)]
+pub struct ConversationRating {
+    /// The conversation (its ticket's id).
+    pub ticket_id: i64,
+    /// The ticket's rating token (`PUT /api/v1/portal/ratings/{token}` takes it too).
+    pub token: String,
+    /// The rating, if given.
+    pub rating: Option<crate::entity::ticket_ratings::Model>,
+    /// Not rated yet, or still inside the change window.
+    pub can_rate: bool,
+}
+
+/// The rating side of one of the visitor's own conversations: `NotFound` for
+/// anyone else's, `Conflict` `ticket_not_solved` while it is not solved or closed.
+pub async fn rating(store: &Store, p: &Principal, ticket_id: i64) -> StoreResult<ConversationRating> {
+    let (ticket, _) = chat_row(&store.db, p, ticket_id).await?;
+    if !matches!(ticket.status_category.as_str(), "solved" | "closed") {
+        return Err(StoreError::Conflict {
+            code: "ticket_not_solved",
+            message: "only solved or closed conversations can be rated".into(),
+        });
+    }
+    let target = crate::portal::ratings::target(store, p.workspace_id, ticket.id).await?;
+    let token = crate::portal::ratings::token_for(store, p.workspace_id, ticket.id).await?;
+    Ok(ConversationRating {
+        ticket_id: ticket.id,
+        can_rate: target.can_rate(store.now()),
+        rating: target.rating,
+        token,
+    })
+}
+
+/// Rates one of the visitor's own conversations (or changes the rating).
+/// Reaching the conversation is what holding its rating token proves (the
+/// visitor gets the token from [`rating`]); the rules are those of every
+/// other way of rating (`portal::ratings::rate`: solved or closed only,
+/// changeable for 7 days).
+pub async fn rate(
+    store: &Store,
+    p: &Principal,
+    ticket_id: i64,
+    score: crate::portal::ratings::Score,
+    comment: Option<&str>,
+) -> StoreResult<crate::entity::ticket_ratings::Model> {
+    let (ticket, _) = chat_row(&store.db, p, ticket_id).await?;
+    crate::portal::ratings::rate(store, p.workspace_id, ticket.id, score, comment).await
+}
+
 /// Status names by id, for conversation lists.
 pub async fn status_names(store: &Store, ws: i64) -> StoreResult<HashMap<i64, String>> {
     Ok(statuses::Entity::find()

@@ -295,6 +295,7 @@ pub async fn seed_if_missing(store: &Store) -> anyhow::Result<()> {
     let status_of =
         |cat: StatusCategory| statuses.iter().find(|s| s.category == cat.as_str() && s.is_default).map(|s| s.id);
     let now = Utc::now();
+    let mut solved = Vec::new();
     // Oldest first, so ticket numbers grow with time like a real inbox.
     for t in inbox.tickets.iter().rev() {
         let Some((contact_id, _)) = contacts.get(t.customer_ref.as_str()) else { continue };
@@ -344,8 +345,20 @@ pub async fn seed_if_missing(store: &Store) -> anyhow::Result<()> {
         if !patch.is_empty() {
             autocrm_store::tickets::update_at(store, &sys, id, &patch, Some(last_at + Duration::minutes(1))).await?;
         }
+        if matches!(category, StatusCategory::Solved | StatusCategory::Closed) {
+            solved.push(crate::demo_ratings::SolvedTicket {
+                ticket_id: id,
+                solved_at: last_at + Duration::minutes(1),
+                tags: t.tags.clone(),
+            });
+        }
     }
-    eprintln!("demo workspace ready: {} customers, {} tickets", shop.customers.len(), inbox.tickets.len());
+    let rated = crate::demo_ratings::seed(store, ws.id, &solved, now).await?;
+    eprintln!(
+        "demo workspace ready: {} customers, {} tickets, {rated} satisfaction ratings",
+        shop.customers.len(),
+        inbox.tickets.len()
+    );
     Ok(())
 }
 

@@ -4,6 +4,7 @@ mod config;
 mod demo;
 mod demo_chat;
 mod demo_kb;
+mod demo_ratings;
 mod demo_tutorials;
 
 use std::io::IsTerminal as _;

@@ -51,6 +51,17 @@ const en = {
   unread: '{count} unread',
   newMessage: 'New message from {name}',
   poweredBy: 'Support by AutoCRM',
+  rateTitle: 'How did we do?',
+  rateGood: 'Good',
+  rateBad: 'Bad',
+  rateComment: 'Tell us more (optional)',
+  rateSend: 'Send rating',
+  rateSaved: 'Thanks for your feedback!',
+  rateCurrent: 'You rated this chat: {score}',
+  rateChangeable: 'You can change it until {date}.',
+  rateFinal: 'Your rating is final.',
+  rateChange: 'Change rating',
+  rateError: 'Your rating was not saved. Please try again.',
 };
 
 export type Strings = typeof en;
@@ -103,6 +114,17 @@ const de: Strings = {
   unread: '{count} ungelesen',
   newMessage: 'Neue Nachricht von {name}',
   poweredBy: 'Support mit AutoCRM',
+  rateTitle: 'Wie waren wir?',
+  rateGood: 'Gut',
+  rateBad: 'Schlecht',
+  rateComment: 'Möchten Sie uns mehr sagen? (optional)',
+  rateSend: 'Bewertung senden',
+  rateSaved: 'Danke für Ihre Rückmeldung!',
+  rateCurrent: 'Ihre Bewertung dieses Chats: {score}',
+  rateChangeable: 'Sie können sie bis {date} ändern.',
+  rateFinal: 'Ihre Bewertung ist endgültig.',
+  rateChange: 'Bewertung ändern',
+  rateError: 'Ihre Bewertung wurde nicht gespeichert. Bitte versuchen Sie es erneut.',
 };
 
 const TABLES: Record<string, Strings> = { en, de };

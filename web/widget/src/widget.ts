@@ -107,6 +107,8 @@ export class Widget {
   private visitor: Visitor | null = null;
   private locale: string;
   private t: Translate;
+  /** The home panel's search card and the translator it was built with. */
+  private search: { t: Translate; el: HTMLElement } | null = null;
   private identity: Identity | null = null;
   private sessionPromise: Promise<void> | null = null;
   private readonly stream: VisitorStream;
@@ -431,11 +433,13 @@ export class Widget {
     const top = this.view.kind === 'home' || this.view.kind === 'messages';
     this.backBtn.hidden = top;
     this.renderTabs(top);
+    const searching = this.search?.el.contains(this.shadow.activeElement) ?? false;
     this.bodyEl.replaceChildren();
     this.bodyEl.className = 'body';
     switch (this.view.kind) {
       case 'home':
         this.renderHome();
+        if (searching) this.search?.el.querySelector('input')?.focus();
         break;
       case 'messages':
         this.renderConversations(true);
@@ -498,7 +502,10 @@ export class Widget {
       leave.addEventListener('click', () => this.go({ kind: 'offline' }));
       intro.append(leave);
     }
-    this.bodyEl.append(intro, this.searchCard());
+    // Kept across re-renders (the session opening, conversations loading), so
+    // a search being typed is never wiped; rebuilt when the language changes.
+    if (!this.search || this.search.t !== this.t) this.search = { t: this.t, el: this.searchCard() };
+    this.bodyEl.append(intro, this.search.el);
     for (const { section } of sectionsInOrder()) {
       const el = section(this.ctx());
       if (el) this.bodyEl.append(el);

@@ -498,17 +498,21 @@ async fn category_page(
         Err(res) => return res,
     };
     let path = format!("/help/categories/{}-{}", c.id, kb::slugify(&c.name.name));
-    let meta = PageMeta {
-        page: "category",
-        title: format!("{} – {}", c.name.name, ctx.site_name()),
-        description: if c.name.description.is_empty() { c.name.name.clone() } else { c.name.description.clone() },
-        canonical: ctx.absolute(&ctx.href(&path)),
-        alternates: every_language(&ctx, &path),
+    page(&ctx, listing_meta(&ctx, "category", &path, &c.name), &content)
+}
+
+/// The page metadata of a category's or section's page at `path`.
+fn listing_meta(ctx: &Ctx, kind: &'static str, path: &str, name: &kb::NameText) -> PageMeta {
+    PageMeta {
+        page: kind,
+        title: format!("{} – {}", name.name, ctx.site_name()),
+        description: if name.description.is_empty() { name.name.clone() } else { name.description.clone() },
+        canonical: ctx.absolute(&ctx.href(path)),
+        alternates: every_language(ctx, path),
         q: String::new(),
         noindex: false,
         status: StatusCode::OK,
-    };
-    page(&ctx, meta, &content)
+    }
 }
 
 // The error is the finished response a handler returns as is; boxing it buys nothing per page.
@@ -551,17 +555,7 @@ async fn section_page(State(app): State<AppState>, headers: HeaderMap, Path(slug
         Err(res) => return res,
     };
     let path = format!("/help/sections/{}-{}", s.id, kb::slugify(&s.name.name));
-    let meta = PageMeta {
-        page: "section",
-        title: format!("{} – {}", s.name.name, ctx.site_name()),
-        description: if s.name.description.is_empty() { s.name.name.clone() } else { s.name.description.clone() },
-        canonical: ctx.absolute(&ctx.href(&path)),
-        alternates: every_language(&ctx, &path),
-        q: String::new(),
-        noindex: false,
-        status: StatusCode::OK,
-    };
-    page(&ctx, meta, &content)
+    page(&ctx, listing_meta(&ctx, "section", &path, &s.name), &content)
 }
 
 fn human_size(bytes: i64) -> String {

@@ -739,17 +739,35 @@ async fn get_public_tutorial_preflight() -> StatusCode {
 /// Who calls a public endpoint: a widget visitor (visitor token) or a
 /// signed-in customer (session cookie, with its CSRF token on writes) of
 /// workspace `ws`; `None` for anyone else, staff included (they are not the
-/// customer a ticket would be for).
-pub(crate) async fn public_caller(app: &AppState, headers: &HeaderMap, ws: i64, write: bool) -> Option<Principal> {
+/// customer a ticket would be for). A visitor token counts only from one of
+/// the workspace's allowed sites, checked as on every widget route (403
+/// `origin_not_allowed` otherwise).
+pub(crate) async fn public_caller(
+    app: &AppState,
+    headers: &HeaderMap,
+    ws: i64,
+    write: bool,
+) -> ApiResult<Option<Principal>> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     if let Some(token) = bearer.filter(|t| t.starts_with(autocrm_domain::chat::TOKEN_PREFIX)) {
-        let session = autocrm_store::chat::resolve_token(&app.store, token).await.ok().flatten()?;
-        return (session.principal.workspace_id == ws).then_some(session.principal);
+        let Some(session) = autocrm_store::chat::resolve_token(&app.store, token).await.ok().flatten() else {
+            return Ok(None);
+        };
+        if session.principal.workspace_id != ws {
+            return Ok(None);
+        }
+        super::widget::check_visitor_origin(app, ws, headers).await?;
+        return Ok(Some(session.principal));
     }
+    Ok(session_customer(app, headers, ws, write).await)
+}
+
+/// The signed-in customer of workspace `ws` behind the session cookie, if any.
+async fn session_customer(app: &AppState, headers: &HeaderMap, ws: i64, write: bool) -> Option<Principal> {
     let token = cookie(headers, SESSION_COOKIE)?;
     let (session, user) =
         autocrm_store::sessions::resolve(&app.store, &token, app.config.session_policy()).await.ok().flatten()?;
@@ -967,7 +985,7 @@ async fn start_run(
     ApiJson(input): ApiJson<StartRunIn>,
 ) -> ApiResult<(StatusCode, Json<RunOut>)> {
     let ws = crate::public::workspace(&app, q.workspace.as_deref()).await?;
-    let caller = public_caller(&app, &headers, ws.id, true).await;
+    let caller = public_caller(&app, &headers, ws.id, true).await?;
     let actor = caller.clone().unwrap_or_else(|| Principal::system(ws.id));
     let locale = input.locale.clone().or_else(|| wanted_locale(q.locale.as_deref(), &headers));
     let new = NewRun { channel: input.channel.unwrap_or(RunChannel::HelpCenter), locale, visitor_id: input.visitor_id };
@@ -992,7 +1010,7 @@ async fn get_run(
     ApiQuery(q): ApiQuery<PublicParams>,
 ) -> ApiResult<Json<RunOut>> {
     let ws = crate::public::workspace(&app, q.workspace.as_deref()).await?;
-    let caller = public_caller(&app, &headers, ws.id, false).await;
+    let caller = public_caller(&app, &headers, ws.id, false).await?;
     let v = autocrm_store::tutorials::runs::get(&app.store, ws.id, &run_id).await?;
     let known = caller_contact(caller.as_ref(), ws.id).is_some();
     let requester = is_requester(&app, caller.as_ref(), &v).await;
@@ -1030,7 +1048,7 @@ async fn choose(
     ApiJson(input): ApiJson<ChoiceIn>,
 ) -> ApiResult<Json<RunOut>> {
     let ws = crate::public::workspace(&app, q.workspace.as_deref()).await?;
-    let caller = public_caller(&app, &headers, ws.id, true).await;
+    let caller = public_caller(&app, &headers, ws.id, true).await?;
     let actor = caller.clone().unwrap_or_else(|| Principal::system(ws.id));
     let v =
         autocrm_store::tutorials::runs::choose(&app.store, ws.id, &actor, &run_id, &input.step, &input.choice).await?;
@@ -1119,7 +1137,7 @@ async fn open_run_ticket(
     ApiJson(input): ApiJson<RunTicketIn>,
 ) -> ApiResult<(StatusCode, Json<RunOut>)> {
     let ws = crate::public::workspace(&app, q.workspace.as_deref()).await?;
-    let caller = public_caller(&app, &headers, ws.id, true).await;
+    let caller = public_caller(&app, &headers, ws.id, true).await?;
     open_ticket_for(&app, ws.id, caller.as_ref(), &run_id, input, ip.as_deref()).await?;
     let v = autocrm_store::tutorials::runs::get(&app.store, ws.id, &run_id).await?;
     let known = caller_contact(caller.as_ref(), ws.id).is_some();

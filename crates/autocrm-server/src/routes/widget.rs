@@ -14,7 +14,7 @@
 //! - A visitor reaches only its own conversations: every store call takes
 //!   the visitor principal, whose contact confines it like a customer.
 //! - The visitor's stream carries only its own conversations' public
-//!   messages, status changes, the agents' typing and read signals.
+//!   messages, status changes, ratings, the agents' typing and read signals.
 
 use std::collections::HashSet;
 use std::convert::Infallible;
@@ -62,6 +62,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(download_widget_attachment))
         .routes(routes!(send_widget_typing))
         .routes(routes!(mark_widget_read))
+        .routes(routes!(get_widget_conversation_rating, rate_widget_conversation))
         .routes(routes!(stream_widget_events))
         .routes(routes!(leave_widget_message))
         .routes(routes!(get_chat_settings, update_chat_settings))
@@ -123,7 +124,7 @@ pub(crate) async fn preflight(app: &AppState, headers: &HeaderMap) -> Response {
     {
         let h = res.headers_mut();
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
-        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PATCH, OPTIONS"));
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PUT, PATCH, OPTIONS"));
         h.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,
             HeaderValue::from_static("authorization, content-type, last-event-id"),
@@ -794,6 +795,64 @@ async fn mark_widget_read(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A solved conversation's rating as the widget's footer shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WidgetRatingOut {
+    /// The conversation.
+    pub conversation_id: i64,
+    /// The conversation's rating token (`PUT /api/v1/portal/ratings/{rating_token}` takes it too).
+    pub token: String,
+    /// The rating, if given.
+    pub rating: Option<super::portal::RatingOut>,
+    /// Not rated yet, or still inside the change window.
+    pub can_rate: bool,
+    /// Until when the rating can be changed (once given).
+    pub changeable_until: Option<DateTime<Utc>>,
+}
+
+impl From<&autocrm_store::chat::ConversationRating> for WidgetRatingOut {
+    fn from(r: &autocrm_store::chat::ConversationRating) -> Self {
+        Self {
+            conversation_id: r.ticket_id,
+            token: r.token.clone(),
+            rating: r.rating.as_ref().map(super::portal::rating_out),
+            can_rate: r.can_rate,
+            changeable_until: r.rating.as_ref().map(autocrm_store::portal::ratings::editable_until),
+        }
+    }
+}
+
+/// The rating of one of the visitor's solved conversations, with its rating
+/// token. 409 `ticket_not_solved` while it is not solved or closed.
+#[utoipa::path(get, path = "/api/v1/widget/conversations/{id}/rating", tag = "chat", params(("id" = i64, Path)),
+    responses((status = 200, body = WidgetRatingOut), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)))]
+async fn get_widget_conversation_rating(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+) -> ApiResult<Json<WidgetRatingOut>> {
+    Ok(Json(WidgetRatingOut::from(&autocrm_store::chat::rating(&app.store, &p, id).await?)))
+}
+
+/// Rates one of the visitor's solved conversations, or changes the rating
+/// within 7 days of first giving it (the portal's rating rules; this route
+/// exists because the widget runs on other sites, which only the widget's
+/// routes answer with CORS). 409 `ticket_not_solved` or `rating_final`.
+#[utoipa::path(put, path = "/api/v1/widget/conversations/{id}/rating", tag = "chat", params(("id" = i64, Path)),
+    request_body = super::portal::RatingIn,
+    responses((status = 200, body = WidgetRatingOut), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn rate_widget_conversation(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+    ApiJson(input): ApiJson<super::portal::RatingIn>,
+) -> ApiResult<Json<WidgetRatingOut>> {
+    autocrm_store::chat::rate(&app.store, &p, id, input.score.into(), input.comment.as_deref()).await?;
+    Ok(Json(WidgetRatingOut::from(&autocrm_store::chat::rating(&app.store, &p, id).await?)))
+}
+
 /// Leaves a message while nobody is online: it becomes an e-mail ticket from
 /// that address, answered by e-mail.
 #[utoipa::path(post, path = "/api/v1/widget/offline-messages", tag = "chat", request_body = OfflineMessageIn,
@@ -842,8 +901,9 @@ pub struct ReadOut {
     pub at: String,
 }
 
-/// Server-Sent Events for the visitor: `message` (a [`WidgetMessageOut`]) and
-/// `conversation` (a [`ConversationOut`], on status changes) with the seq as
+/// Server-Sent Events for the visitor: `message` (a [`WidgetMessageOut`]),
+/// `conversation` (a [`ConversationOut`], on status changes) and `rating`
+/// (a [`WidgetRatingOut`], when the conversation is rated) with the seq as
 /// SSE id (resume with `Last-Event-ID`); `typing` and `read` from the agents
 /// (no id). Only the visitor's own conversations.
 #[utoipa::path(get, path = "/api/v1/widget/stream", tag = "chat", params(WidgetStreamParams),
@@ -1003,6 +1063,10 @@ impl VisitorPump {
                     Err(_) => return Ok(()),
                 }
             }
+            "ticket.rated" => match autocrm_store::chat::rating(&self.store, &self.p, ticket_id).await {
+                Ok(r) => ("rating", serde_json::to_string(&WidgetRatingOut::from(&r))),
+                Err(_) => return Ok(()),
+            },
             _ => return Ok(()),
         };
         let ev = Event::default().id(e.seq.to_string()).event(name).data(data.unwrap_or_default());

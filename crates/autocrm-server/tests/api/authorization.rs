@@ -956,6 +956,8 @@ struct WidgetFixture {
     b_token: String,
     foreign_token: String,
     conversation: i64,
+    /// A second conversation of A, solved, to rate (A's messages reopen the first).
+    solved_conversation: i64,
     first_message: i64,
     file: String,
 }
@@ -990,7 +992,9 @@ async fn widget_fixture(app: &TestApp) -> WidgetFixture {
         autocrm_store::chat::upload(&app.store, &a.principal, chat.ticket.id, "a.txt", "text/plain", b"visitor A")
             .await
             .unwrap();
+    let solved_conversation = widget_solved_chat(app, &a.principal).await;
     WidgetFixture {
+        solved_conversation,
         a_token: tokens[0].clone(),
         foreign_token: tokens[1].clone(),
         b_token: tokens[2].clone(),
@@ -998,6 +1002,27 @@ async fn widget_fixture(app: &TestApp) -> WidgetFixture {
         first_message: chat.last_message.unwrap().message.id,
         file: file.public_id,
     }
+}
+
+/// A solved chat of the visitor `p`.
+async fn widget_solved_chat(app: &TestApp, p: &Principal) -> i64 {
+    let chat = autocrm_store::chat::start(
+        &app.store,
+        p,
+        autocrm_store::chat::NewChat { body: "matrix chat to rate".into(), client_id: None },
+    )
+    .await
+    .unwrap();
+    let ws = p.workspace_id;
+    let solved = autocrm_store::statuses::list(&app.store, &Principal::system(ws))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.category == "solved")
+        .unwrap();
+    let patch = autocrm_store::tickets::TicketPatch { status_id: Some(solved.id), ..Default::default() };
+    autocrm_store::tickets::update(&app.store, &Principal::system(ws), chat.ticket.id, &patch).await.unwrap();
+    chat.ticket.id
 }
 
 /// The URL for a widget route, `None` for other routes.
@@ -1008,6 +1033,8 @@ async fn widget_url(_app: &TestApp, f: &Fixture, _method: &Method, path: &str, _
         Some(format!("{path}?workspace=acme"))
     } else if path == "/api/v1/widget/attachments/{id}" {
         Some(path.replace("{id}", &f.widget.file))
+    } else if path == "/api/v1/widget/conversations/{id}/rating" {
+        Some(path.replace("{id}", &f.widget.solved_conversation.to_string()))
     } else if path.starts_with("/api/v1/widget/") || path.starts_with("/api/v1/tickets/{id}/chat") {
         Some(path.replace("{id}", &conversation))
     } else if path.starts_with("/api/v1/chat/") {
@@ -1033,6 +1060,9 @@ fn widget_body(f: &Fixture, method: &Method, path: &str, n: usize) -> Option<Bod
         }
         ("POST", "/api/v1/widget/conversations/{id}/read" | "/api/v1/tickets/{id}/chat/read") => {
             json!({"message_id": f.widget.first_message})
+        }
+        ("PUT", "/api/v1/widget/conversations/{id}/rating") => {
+            json!({"score": "good", "comment": format!("matrix {n}")})
         }
         ("POST", "/api/v1/widget/offline-messages") => {
             json!({"email": format!("left{n}@example.test"), "body": "please call back"})

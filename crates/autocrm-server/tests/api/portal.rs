@@ -706,7 +706,7 @@ async fn a_customer_changes_their_name_and_notification_preferences() {
     // Assert
     assert_eq!(me["name"], "Carla C.");
     assert_eq!(me["email_notifications"], false);
-    assert_eq!(me["sms_notifications"], true);
+    assert_eq!(me["sms_notifications"], false, "text-message notices are opt-in");
     assert!(!prefs.email_notifications, "the same preferences the e-mail channel honours");
     assert_eq!(staff.status(), 422, "staff have no customer notification preferences");
 }

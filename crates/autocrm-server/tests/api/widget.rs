@@ -828,3 +828,186 @@ async fn a_closed_widget_answers_not_found_and_needs_identity_where_required() {
     assert_eq!(anonymous.status(), 409);
     assert_eq!(anonymous.json::<Value>().await.unwrap()["code"], "identity_required");
 }
+
+/// Sets a ticket's status by category, as an agent would.
+async fn set_status(app: &TestApp, agent: &Session, ticket: i64, category: &str) {
+    let statuses: Value =
+        app.http.get(app.url("/api/v1/statuses")).session(agent).send().await.unwrap().json().await.unwrap();
+    let status = statuses["data"].as_array().unwrap().iter().find(|s| s["category"] == category).unwrap()["id"].clone();
+    let res = app
+        .http
+        .patch(app.url(&format!("/api/v1/tickets/{ticket}")))
+        .session(agent)
+        .json(&json!({"status_id": status}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn a_visitor_learns_live_that_its_chat_was_solved_and_rates_it_while_another_visitor_cannot() {
+    // Arrange: visitor A chats (its stream open); visitor B is another browser.
+    let app = spawn_app().await;
+    let admin = app.login("acme", "admin@acme.test").await;
+    let agent = app.login("acme", "anna@acme.test").await;
+    enable_widget(&app, &admin).await;
+    go_online(&app, &agent).await;
+    let a = visitor(&app).await;
+    let b = visitor(&app).await;
+    let id = start_chat(&app, &a, "My parcel is late").await["id"].as_i64().unwrap();
+    let rating = format!("/api/v1/widget/conversations/{id}/rating");
+    let mut stream = visitor_stream(&app, &a).await;
+
+    // Act + Assert: nothing to rate while the chat is open.
+    let early = as_visitor(&app, Method::GET, &rating, &a).send().await.unwrap();
+    assert_eq!(early.status(), 409);
+    assert_eq!(early.json::<Value>().await.unwrap()["code"], "ticket_not_solved");
+    let early = as_visitor(&app, Method::PUT, &rating, &a).json(&json!({"score": "good"})).send().await.unwrap();
+    assert_eq!(early.status(), 409);
+
+    // Act: the agent solves the chat.
+    set_status(&app, &agent, id, "solved").await;
+
+    // Assert: the visitor's stream says so without a reload.
+    let solved = loop {
+        let frame = stream.expect("conversation").await;
+        if frame.data["status"] == "solved" {
+            break frame;
+        }
+    };
+    assert_eq!(solved.data["id"], id);
+    assert!(solved.id.is_some(), "status changes carry their seq for resuming");
+
+    // Act: A reads its rating state, rates, then changes its mind.
+    let before: Value = as_visitor(&app, Method::GET, &rating, &a).send().await.unwrap().json().await.unwrap();
+    let rated = as_visitor(&app, Method::PUT, &rating, &a)
+        .json(&json!({"score": "bad", "comment": "  slow <b>reply</b>  "}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rated.status(), 200);
+    let changed = as_visitor(&app, Method::PUT, &rating, &a)
+        .json(&json!({"score": "good", "comment": "sorted after all"}))
+        .send()
+        .await
+        .unwrap();
+    let changed_status = changed.status();
+    let changed: Value = changed.json().await.unwrap();
+    let rated_frame = stream.expect("rating").await;
+
+    // Assert: a token, no rating, then the changed rating with its window.
+    assert_eq!(before["conversation_id"], id);
+    assert_eq!(before["rating"], Value::Null);
+    assert_eq!(before["can_rate"], true);
+    let token = before["token"].as_str().unwrap();
+    assert!(token.starts_with(&format!("{}-{id}-", app.workspace_id("acme").await)), "{token}");
+    assert_eq!(changed_status, 200, "{changed}");
+    assert_eq!(changed["rating"]["score"], "good");
+    assert_eq!(changed["rating"]["comment"], "sorted after all");
+    assert_eq!(changed["can_rate"], true);
+    assert!(changed["changeable_until"].is_string(), "{changed}");
+    assert_eq!(rated_frame.data["conversation_id"], id);
+    // The token is the ticket's rating token: the rating page reads the same rating.
+    let page: Value =
+        app.http.get(app.url(&format!("/api/v1/portal/ratings/{token}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(page["rating"]["score"], "good");
+    // The agents see it on the ticket.
+    let on_ticket: Value = app
+        .http
+        .get(app.url(&format!("/api/v1/tickets/{id}/rating")))
+        .session(&agent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(on_ticket["rating"]["score"], "good");
+    assert_eq!(on_ticket["token"], Value::Null, "agents are not given the requester's token");
+
+    // Act + Assert: visitor B can neither read nor change A's rating.
+    let b_get = as_visitor(&app, Method::GET, &rating, &b).send().await.unwrap();
+    let b_put = as_visitor(&app, Method::PUT, &rating, &b).json(&json!({"score": "bad"})).send().await.unwrap();
+    assert_eq!((b_get.status().as_u16(), b_put.status().as_u16()), (404, 404));
+    let after: Value = as_visitor(&app, Method::GET, &rating, &a).send().await.unwrap().json().await.unwrap();
+    assert_eq!(after["rating"]["score"], "good", "B's attempt changed nothing");
+}
+
+#[tokio::test]
+async fn a_widget_rating_is_checked_like_any_other() {
+    // Arrange: A's solved chat.
+    let app = spawn_app().await;
+    let admin = app.login("acme", "admin@acme.test").await;
+    let agent = app.login("acme", "anna@acme.test").await;
+    enable_widget(&app, &admin).await;
+    go_online(&app, &agent).await;
+    let a = visitor(&app).await;
+    let id = start_chat(&app, &a, "Question").await["id"].as_i64().unwrap();
+    set_status(&app, &agent, id, "solved").await;
+    let rating = format!("/api/v1/widget/conversations/{id}/rating");
+
+    // Act
+    let unknown = as_visitor(&app, Method::PUT, &rating, &a).json(&json!({"score": "meh"})).send().await.unwrap();
+    let long = as_visitor(&app, Method::PUT, &rating, &a)
+        .json(&json!({"score": "good", "comment": "x".repeat(2001)}))
+        .send()
+        .await
+        .unwrap();
+    let evil =
+        app.http.get(app.url(&rating)).header("origin", "http://evil.test").bearer_auth(&a).send().await.unwrap();
+    let state: Value = as_visitor(&app, Method::GET, &rating, &a).send().await.unwrap().json().await.unwrap();
+
+    // Assert: bad input is a problem document and changes nothing; other sites are refused.
+    assert_eq!(unknown.status(), 422);
+    assert_eq!(long.status(), 422);
+    assert_eq!(long.headers()["content-type"], "application/problem+json");
+    assert_eq!(evil.status(), 403);
+    assert_eq!(state["rating"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_visitor_token_runs_tutorials_only_from_the_widgets_allowed_sites() {
+    // Arrange: a published tutorial (start: `no` opens a ticket) and a visitor of acme.
+    let app = spawn_app().await;
+    let admin = app.login("acme", "admin@acme.test").await;
+    enable_widget(&app, &admin).await;
+    let system = autocrm_domain::Principal::system(app.ws);
+    let input = autocrm_store::tutorials::TutorialInput {
+        title: Some([("en".to_owned(), "Guide".to_owned())].into()),
+        ..Default::default()
+    };
+    let tutorial = autocrm_store::tutorials::create(&app.store, &system, input).await.unwrap();
+    autocrm_store::tutorials::publish(&app.store, &system, tutorial.id).await.unwrap();
+    let token = visitor(&app).await;
+    let start = format!("/api/v1/help/tutorials/{}/runs?workspace=acme", tutorial.id);
+    let from = |origin: &str, path: &str| app.http.post(app.url(path)).header("origin", origin).bearer_auth(&token);
+
+    // Act: the same visitor token from another site, then from the shop.
+    let evil = from("http://evil.test", &start).json(&json!({"channel": "widget"})).send().await.unwrap();
+    let evil_status = evil.status();
+    let evil: Value = evil.json().await.unwrap();
+    let ok = from(SHOP, &start).json(&json!({"channel": "widget"})).send().await.unwrap();
+    let ok_status = ok.status();
+    let run: Value = ok.json().await.unwrap();
+    let choices = format!("/api/v1/help/tutorial-runs/{}/choices?workspace=acme", run["run_id"].as_str().unwrap());
+    let evil_choice =
+        from("http://evil.test", &choices).json(&json!({"step": "start", "choice": "no"})).send().await.unwrap();
+    let no_origin = app
+        .http
+        .post(app.url(&choices))
+        .bearer_auth(&token)
+        .json(&json!({"step": "start", "choice": "no"}))
+        .send()
+        .await
+        .unwrap();
+    let ok_choice = from(SHOP, &choices).json(&json!({"step": "start", "choice": "no"})).send().await.unwrap();
+
+    // Assert: refused as on the widget's routes; the allowed site runs it.
+    assert_eq!(evil_status, 403);
+    assert_eq!(evil["code"], "origin_not_allowed");
+    assert_eq!(evil_choice.status(), 403);
+    assert_eq!(no_origin.status(), 403, "a visitor token needs a page origin");
+    assert_eq!(ok_status, 201, "{run}");
+    assert_eq!(ok_choice.status(), 200);
+}

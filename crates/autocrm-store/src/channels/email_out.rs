@@ -48,8 +48,31 @@ pub(crate) async fn on_public_reply_in(tx: &mut Tx, ticket: &tickets::Model, msg
     Ok(())
 }
 
-/// Queues a customer notice about `ticket`. Returns whether it was queued.
+/// Queues a customer notice about `ticket`: the e-mail, and for a reply or
+/// "solved" also a short text to customers who opted in to SMS notices
+/// (`sms::queue_notice_in` decides). Returns whether the e-mail was queued.
 pub(crate) async fn queue_notice_in(
+    tx: &mut Tx,
+    ticket: &tickets::Model,
+    contact: &contacts::Model,
+    notice: Notice,
+    mailbox: Option<&mailboxes::Model>,
+    message: Option<&messages::Model>,
+) -> StoreResult<bool> {
+    let emailed = queue_email_in(tx, ticket, contact, notice, mailbox, message).await?;
+    let text = match notice {
+        Notice::AgentReplied => Some(super::sms::SmsNotice::Replied),
+        Notice::TicketSolved => Some(super::sms::SmsNotice::Solved),
+        _ => None,
+    };
+    if let Some(text) = text {
+        super::sms::queue_notice_in(tx, ticket, contact, text).await?;
+    }
+    Ok(emailed)
+}
+
+/// Queues the e-mail of a customer notice. Returns whether it was queued.
+async fn queue_email_in(
     tx: &mut Tx,
     ticket: &tickets::Model,
     contact: &contacts::Model,
@@ -194,8 +217,9 @@ async fn wants_email(conn: &impl ConnectionTrait, contact_id: i64) -> StoreResul
 
 /// Whether another automatic message may go out: per ticket, per customer
 /// (an autoresponder that opens a new ticket with every answer still meets
-/// the per-ticket cap across its tickets) and per workspace.
-async fn within_caps(
+/// the per-ticket cap across its tickets) and per workspace. Automatic texts
+/// count too: the caps are on everything we send unasked.
+pub(super) async fn within_caps(
     tx: &Tx,
     settings: &crate::entity::channel_settings::Model,
     ticket: &tickets::Model,
@@ -478,7 +502,8 @@ async fn unsubscribe_token(store: &Store, ws: i64, contact_id: i64) -> StoreResu
         workspace_id: Set(ws),
         contact_id: Set(contact_id),
         email_notifications: Set(true),
-        sms_notifications: Set(true),
+        // Texts are opt-in (see `sms::wants_texts`): off until the customer turns them on.
+        sms_notifications: Set(false),
         unsubscribe_token: Set(crate::sessions::random_token()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -495,7 +520,8 @@ async fn unsubscribe_token(store: &Store, ws: i64, contact_id: i64) -> StoreResu
         .ok_or(StoreError::NotFound)
 }
 
-/// A contact's notification preferences (defaults: both on).
+/// A contact's notification preferences (defaults: e-mail on, text messages off:
+/// those are opt-in).
 pub async fn preferences(store: &Store, ws: i64, contact_id: i64) -> StoreResult<contact_channel_prefs::Model> {
     unsubscribe_token(store, ws, contact_id).await?;
     contact_channel_prefs::Entity::find_by_id(contact_id)

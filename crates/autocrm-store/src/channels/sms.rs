@@ -746,21 +746,28 @@ async fn destination(tx: &Tx, ticket: &tickets::Model) -> StoreResult<Option<(sm
     let Some(contact) = contacts::Entity::find_by_id(ticket.requester_id).one(tx.conn()).await? else {
         return Ok(None);
     };
-    let phones: Vec<String> = serde_json::from_value(contact.phones).unwrap_or_default();
-    let Some(phone) = phones
-        .iter()
-        .map(|p| p.chars().filter(|c| !" ().-".contains(*c)).collect::<String>())
-        .find(|p| twilio::is_e164(p))
-    else {
+    let Some(phone) = textable_phone(&contact) else {
         return Ok(None);
     };
-    let number = sms_numbers::Entity::find()
+    Ok(first_active_number(tx.conn(), ws).await?.map(|n| (n, phone)))
+}
+
+/// The contact's first phone that can receive texts, as E.164 (spaces,
+/// dashes, dots and brackets dropped).
+fn textable_phone(contact: &contacts::Model) -> Option<String> {
+    let phones: Vec<String> = serde_json::from_value(contact.phones.clone()).unwrap_or_default();
+    phones.iter().map(|p| p.chars().filter(|c| !" ().-".contains(*c)).collect::<String>()).find(|p| twilio::is_e164(p))
+}
+
+/// The workspace's first active number: texts that do not answer a
+/// conversation go out from it.
+async fn first_active_number(conn: &impl ConnectionTrait, ws: i64) -> StoreResult<Option<sms_numbers::Model>> {
+    Ok(sms_numbers::Entity::find()
         .filter(sms_numbers::Column::WorkspaceId.eq(ws))
         .filter(sms_numbers::Column::Active.eq(true))
         .order_by_asc(sms_numbers::Column::Id)
-        .one(tx.conn())
-        .await?;
-    Ok(number.map(|n| (n, phone)))
+        .one(conn)
+        .await?)
 }
 
 /// Queues an agent's public reply on an SMS ticket as a text message (in
@@ -824,6 +831,145 @@ pub(crate) async fn queue_reply_in(tx: &mut Tx, ticket: &tickets::Model, msg: &m
     tx.enqueue_job(SEND_SMS, json!({"channel_message_id": row.id}), now, Some(format!("cm:{}", row.id))).await
 }
 
+// ---------------------------------------------------------------------------
+// Notices about tickets on other channels
+// ---------------------------------------------------------------------------
+
+/// At most one notice text per ticket in this many minutes: a reply sent
+/// with "solved", or a few quick replies, make one text, not several.
+pub const NOTICE_QUIET_MINUTES: i64 = 15;
+
+/// What a notice text tells the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsNotice {
+    /// An agent replied.
+    Replied,
+    /// The ticket was solved.
+    Solved,
+}
+
+impl SmsNotice {
+    /// The stored name (`flags.notice`), the e-mail notice's key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Replied => "agent_replied",
+            Self::Solved => "ticket_solved",
+        }
+    }
+
+    fn from_key(key: &str) -> Option<Self> {
+        [Self::Replied, Self::Solved].into_iter().find(|n| n.key() == key)
+    }
+
+    /// The text: the shop's name (a text comes from a bare number), what
+    /// happened, and the portal link to read it.
+    pub fn text(self, workspace: &str, number: i64, url: &str) -> String {
+        match self {
+            Self::Replied => format!("{workspace}: Your request #{number} has a new reply: {url}"),
+            Self::Solved => format!("{workspace}: Your request #{number} has been solved: {url}"),
+        }
+    }
+}
+
+/// Whether the contact asked for text-message notices.
+///
+/// Opt-in, by law in many places and by courtesy everywhere: only a
+/// preferences row whose `sms_notifications` is on counts. That switch used
+/// to default to on without anything reading it; migration
+/// `m0013_sms_notice_opt_in` turned every existing row off and new rows start
+/// off (`email_out::preferences`), so "on" now always is the customer's (or
+/// an agent's on their behalf) explicit choice. No row means no choice: no text.
+async fn wants_texts(conn: &impl ConnectionTrait, ws: i64, contact_id: i64) -> StoreResult<bool> {
+    Ok(crate::entity::contact_channel_prefs::Entity::find_by_id(contact_id)
+        .filter(crate::entity::contact_channel_prefs::Column::WorkspaceId.eq(ws))
+        .one(conn)
+        .await?
+        .is_some_and(|p| p.sms_notifications))
+}
+
+/// Queues a short text about `ticket` pointing to the portal ("Your request
+/// #N has a new reply: …"), in the transaction of the reply or status change.
+/// Only for tickets not on the SMS channel (there the reply itself is
+/// texted), to a requester who opted in and has a textable phone, from the
+/// workspace's first active number; never to a phone that texted STOP, within
+/// the automatic-message caps and [`NOTICE_QUIET_MINUTES`]. Returns whether a
+/// text was queued; the link is written when it is sent (the public URL is
+/// the worker's).
+pub(crate) async fn queue_notice_in(
+    tx: &mut Tx,
+    ticket: &tickets::Model,
+    contact: &contacts::Model,
+    notice: SmsNotice,
+) -> StoreResult<bool> {
+    let ws = tx.ws();
+    if ticket.channel == Channel::Sms.as_str() || !wants_texts(tx.conn(), ws, contact.id).await? {
+        return Ok(false);
+    }
+    let Some(phone) = textable_phone(contact) else {
+        return Ok(false);
+    };
+    let Some(number) = first_active_number(tx.conn(), ws).await? else {
+        return Ok(false);
+    };
+    if super::suppression(tx.conn(), ws, "sms", &phone).await?.is_some() {
+        return Ok(false);
+    }
+    let now = tx.store.now();
+    let recent = channel_messages::Entity::find()
+        .filter(channel_messages::Column::WorkspaceId.eq(ws))
+        .filter(channel_messages::Column::TicketId.eq(ticket.id))
+        .filter(channel_messages::Column::Channel.eq("sms"))
+        .filter(channel_messages::Column::Direction.eq("out"))
+        .filter(channel_messages::Column::Automatic.eq(true))
+        .filter(channel_messages::Column::CreatedAt.gte(now - Duration::minutes(NOTICE_QUIET_MINUTES)))
+        .one(tx.conn())
+        .await?;
+    if recent.is_some() {
+        return Ok(false);
+    }
+    let settings = super::settings(tx.conn(), &tx.store, ws).await?;
+    if !super::email_out::within_caps(tx, &settings, ticket).await? {
+        tracing::warn!(ticket = ticket.id, "automatic message cap reached; notice not texted");
+        return Ok(false);
+    }
+    let workspace =
+        crate::entity::workspaces::Entity::find_by_id(ws).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;
+    let row = channel_messages::ActiveModel {
+        workspace_id: Set(ws),
+        ticket_id: Set(Some(ticket.id)),
+        // Not tied to the reply: its delivery line stays the e-mail's.
+        message_id: Set(None),
+        channel: Set("sms".into()),
+        direction: Set("out".into()),
+        source_id: Set(Some(number.id)),
+        external_id: Set(None),
+        dedupe_key: Set(None),
+        from_address: Set(number.phone.clone()),
+        to_addresses: Set(json!([phone])),
+        cc_addresses: Set(json!([])),
+        subject: Set(String::new()),
+        in_reply_to: Set(None),
+        refs: Set(json!([])),
+        quoted_text: Set(String::new()),
+        signature: Set(None),
+        full_html: Set(None),
+        auth: Set(Value::Null),
+        flags: Set(json!({"notice": notice.key(), "contact_id": contact.id, "workspace_name": workspace.name,
+            "ticket_number": ticket.number})),
+        raw_sha256: Set(None),
+        automatic: Set(true),
+        status: Set("queued".into()),
+        status_detail: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(tx.conn())
+    .await?;
+    tx.enqueue_job(SEND_SMS, json!({"channel_message_id": row.id}), now, Some(format!("cm:{}", row.id))).await?;
+    Ok(true)
+}
+
 /// A queued text message, ready for Twilio.
 #[derive(Clone)]
 pub struct OutgoingSms {
@@ -846,8 +992,9 @@ impl std::fmt::Debug for OutgoingSms {
 }
 
 /// Loads a queued text message. `None` when it is no longer waiting to be
-/// sent; a number deleted or deactivated meanwhile marks it failed.
-pub async fn prepare(store: &Store, id: i64) -> StoreResult<Option<OutgoingSms>> {
+/// sent; a number deleted or deactivated meanwhile marks it failed. A
+/// notice's portal link is built on `public_url`.
+pub async fn prepare(store: &Store, id: i64, public_url: &str) -> StoreResult<Option<OutgoingSms>> {
     let Some(row) = channel_messages::Entity::find_by_id(id).one(&store.db).await? else {
         return Ok(None);
     };
@@ -872,7 +1019,15 @@ pub async fn prepare(store: &Store, id: i64) -> StoreResult<Option<OutgoingSms>>
         mark(store, id, "suppressed", Some(&format!("{to} opted out ({})", s.reason))).await?;
         return Ok(None);
     }
-    let body = row.flags["body"].as_str().map_or_else(|| row.quoted_text.clone(), str::to_owned);
+    let notice = row.flags["notice"].as_str().and_then(SmsNotice::from_key);
+    let body = match (notice, row.ticket_id) {
+        (Some(n), Some(ticket_id)) => n.text(
+            row.flags["workspace_name"].as_str().unwrap_or_default(),
+            row.flags["ticket_number"].as_i64().unwrap_or_default(),
+            &format!("{}/portal/tickets/{ticket_id}", public_url.trim_end_matches('/')),
+        ),
+        _ => row.flags["body"].as_str().map_or_else(|| row.quoted_text.clone(), str::to_owned),
+    };
     Ok(Some(OutgoingSms { id, workspace_id: row.workspace_id, number, to, body }))
 }
 

@@ -20,6 +20,7 @@ mod m0009_kb;
 mod m0010_portal;
 mod m0011_chat;
 mod m0012_tutorials;
+mod m0013_sms_notice_opt_in;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_portal::Migration),
             Box::new(m0011_chat::Migration),
             Box::new(m0012_tutorials::Migration),
+            Box::new(m0013_sms_notice_opt_in::Migration),
         ]
     }
 }

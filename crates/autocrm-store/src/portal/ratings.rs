@@ -169,6 +169,20 @@ pub async fn rate(
     score: Score,
     comment: Option<&str>,
 ) -> StoreResult<ticket_ratings::Model> {
+    rate_at(store, ws, ticket_id, score, comment, store.now()).await
+}
+
+/// [`rate`] as if the customer rated at `now`: for seeding (the demo
+/// workspace) and imports, so the rating falls into its period of the CSAT
+/// report. The same rules hold at that instant (solved ticket, change window).
+pub async fn rate_at(
+    store: &Store,
+    ws: i64,
+    ticket_id: i64,
+    score: Score,
+    comment: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<ticket_ratings::Model> {
     let comment = comment.map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
     if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
         return Err(StoreError::invalid("/comment", format!("must be at most {MAX_COMMENT_CHARS} characters")));
@@ -197,7 +211,6 @@ pub async fn rate(
                 },
             },
         );
-    let now = store.now();
     let mut tx = store.begin(&actor).await?;
     // Re-read inside the transaction: the status and an earlier rating are what count now.
     let ticket = tickets::Entity::find_by_id(ticket.id).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;

@@ -399,8 +399,9 @@ pub async fn open_ticket(
     tags.extend(prefill.category.clone().filter(|c| c != "tutorial"));
     let now = store.now();
     let mut tx = store.begin(&writer(actor, ws)).await?;
-    let (requester_id, client_key) = match requester {
-        Requester::Contact(id) => (id, None),
+    // An anonymous visitor's contact: they get the e-mail acknowledgement (they have no portal to look in).
+    let (requester_id, client_key, anonymous) = match requester {
+        Requester::Contact(id) => (id, None, None),
         Requester::Email { email, name, client_key } => {
             let since = now - Duration::hours(1);
             if let Some(key) = &client_key {
@@ -424,7 +425,7 @@ pub async fn open_ticket(
             if n >= ANON_TICKETS_PER_HOUR {
                 return Err(rate_limited());
             }
-            (contact.id, client_key)
+            (contact.id, client_key, Some(contact))
         }
     };
     let ticket = crate::tickets::insert_in(
@@ -457,6 +458,22 @@ pub async fn open_ticket(
         .await?;
     if claimed.rows_affected != 1 {
         return Err(already_opened());
+    }
+    // Acknowledged like a request by e-mail or from the chat's offline form
+    // (same switch, template, opt-out and caps); a signed-in customer sees
+    // the ticket in the portal at once, as with the portal's own form.
+    if let Some(contact) = anonymous
+        && crate::channels::settings(tx.conn(), store, ws).await?.auto_reply_enabled
+    {
+        crate::channels::email_out::queue_notice_in(
+            &mut tx,
+            &ticket,
+            &contact,
+            autocrm_channels::email::templates::Notice::TicketReceived,
+            None,
+            None,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(OpenedTicket { ticket_id: ticket.id, number: ticket.number })

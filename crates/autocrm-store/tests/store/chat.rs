@@ -5,6 +5,7 @@
 
 use autocrm_domain::EmailAddress;
 use autocrm_store::chat::{self, Identity, NewChat, SessionInput, SettingsPatch};
+use autocrm_store::portal::ratings::Score;
 use autocrm_store::{Principal, StoreError};
 use chrono::TimeDelta;
 
@@ -293,4 +294,51 @@ async fn settings_refuse_bad_sites_colours_and_languages_and_change_nothing() {
     assert_eq!(pointers, ["/allowed_origins/0", "/color", "/greetings/english"]);
     assert!(matches!(by_agent, Err(StoreError::Forbidden)));
     assert_eq!(chat::settings(&w.store, w.ws).await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn a_visitor_rates_its_own_solved_chat_for_seven_days_and_nobody_elses() {
+    // Arrange: A's chat, solved by the team; B another visitor.
+    let w = world().await;
+    enable(&w, w.ws, "chat").await;
+    let (_, a) = visitor(&w, w.ws).await;
+    let (_, b) = visitor(&w, w.ws).await;
+    let id = chat::start(&w.store, &a, new_chat("Help")).await.unwrap().ticket.id;
+    let a = refreshed(&w, &a).await;
+    let open = chat::rating(&w.store, &a, id).await;
+    let system = Principal::system(w.ws);
+    let solved = autocrm_store::statuses::list(&w.store, &system)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.category == "solved")
+        .unwrap();
+    let patch = autocrm_store::tickets::TicketPatch { status_id: Some(solved.id), ..Default::default() };
+    autocrm_store::tickets::update(&w.store, &system, id, &patch).await.unwrap();
+
+    // Act
+    let before = chat::rating(&w.store, &a, id).await.unwrap();
+    chat::rate(&w.store, &a, id, Score::Bad, Some("  slow  ")).await.unwrap();
+    let by_b = chat::rate(&w.store, &b, id, Score::Good, None).await;
+    let read_by_b = chat::rating(&w.store, &b, id).await;
+    w.clock.advance(TimeDelta::days(6));
+    chat::rate(&w.store, &a, id, Score::Good, None).await.unwrap();
+    w.clock.advance(TimeDelta::days(2));
+    let late = chat::rate(&w.store, &a, id, Score::Bad, None).await;
+    let after = chat::rating(&w.store, &a, id).await.unwrap();
+
+    // Assert
+    assert!(matches!(open, Err(StoreError::Conflict { code: "ticket_not_solved", .. })), "{open:?}");
+    assert!(before.rating.is_none() && before.can_rate);
+    assert_eq!(
+        autocrm_store::portal::ratings::verify_token(&w.store, &before.token).await.unwrap(),
+        (w.ws, id),
+        "the token is the ticket's rating token"
+    );
+    assert!(matches!(by_b, Err(StoreError::NotFound)), "{by_b:?}");
+    assert!(matches!(read_by_b, Err(StoreError::NotFound)), "{read_by_b:?}");
+    assert!(matches!(late, Err(StoreError::Conflict { code: "rating_final", .. })), "{late:?}");
+    let r = after.rating.unwrap();
+    assert_eq!((r.score.as_str(), r.comment), ("good", None), "the change within the week counted, B's did not");
+    assert!(!after.can_rate);
 }

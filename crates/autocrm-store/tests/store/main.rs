@@ -22,6 +22,7 @@ mod portal;
 mod requesters;
 mod search;
 mod sessions;
+mod sms_notices;
 mod tags;
 mod tutorials;
 mod workspaces;

@@ -2,7 +2,8 @@
 //! single-use even under concurrency and expire by the store's clock; a
 //! verification link never overrides an existing password; one rating per
 //! ticket, also when two arrive at once; CSAT reads only its period and
-//! keeps the assignee of the moment of rating.
+//! keeps the assignee of the moment of rating; a rating seeded at an earlier
+//! instant (the demo) counts in that period.
 
 use autocrm_domain::EmailAddress;
 use autocrm_store::StoreError;
@@ -165,4 +166,30 @@ async fn csat_reads_its_period_only_and_keeps_the_assignee_of_the_moment_of_rati
     assert_eq!(f.by_agent[0].key, anna.to_string(), "credited to who had the ticket when it was rated");
     assert_eq!(f.total.percent(), Some(100.0));
     assert!(matches!(refused, Err(StoreError::Forbidden)));
+}
+
+#[tokio::test]
+async fn a_rating_seeded_at_an_earlier_instant_counts_in_that_period() {
+    // Arrange: the demo seeds ratings as customers gave them, days ago.
+    let w = world().await;
+    let t = w.ticket_for(&w.carla, "q").await.ticket.id;
+    let patch = TicketPatch { status_id: Some(w.status("solved").await), ..Default::default() };
+    autocrm_store::tickets::update(&w.store, &w.admin, t, &patch).await.unwrap();
+    w.clock.advance(TimeDelta::days(30));
+    let given = w.clock_now() - TimeDelta::days(20);
+    // Act
+    let row = ratings::rate_at(&w.store, w.ws, t, ratings::Score::Bad, Some(" slow "), given).await.unwrap();
+    let then = Period::new(given - TimeDelta::days(1), given + TimeDelta::days(1)).unwrap();
+    let recent = Period::new(w.clock_now() - TimeDelta::days(7), w.clock_now()).unwrap();
+    let f_then = autocrm_store::reports::csat(&w.store, &w.admin, then, Interval::Week).await.unwrap();
+    let f_recent = autocrm_store::reports::csat(&w.store, &w.admin, recent, Interval::Week).await.unwrap();
+    let change = ratings::rate(&w.store, w.ws, t, ratings::Score::Good, None).await;
+    // Assert
+    assert_eq!((row.first_rated_at, row.comment.as_deref()), (given, Some("slow")));
+    assert_eq!((f_then.total.good, f_then.total.bad), (0, 1));
+    assert_eq!((f_recent.total.good, f_recent.total.bad), (0, 0));
+    assert!(
+        matches!(change, Err(StoreError::Conflict { code: "rating_final", .. })),
+        "its change window ran from when it was given"
+    );
 }

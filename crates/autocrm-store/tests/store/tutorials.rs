@@ -336,6 +336,76 @@ async fn a_signed_in_customer_is_the_requester_and_anonymous_tickets_are_rate_li
     assert!(runs::open_ticket(&w.store, w.ws, &anonymous(&w), &r, requester, None).await.is_ok());
 }
 
+/// The "we received your request" e-mails queued about `ticket`.
+async fn acknowledgements(w: &World, ticket: i64) -> Vec<autocrm_store::entity::channel_messages::Model> {
+    use autocrm_store::entity::channel_messages as cm;
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+    cm::Entity::find()
+        .filter(cm::Column::TicketId.eq(ticket))
+        .filter(cm::Column::Channel.eq("email"))
+        .filter(cm::Column::Direction.eq("out"))
+        .all(w.store.connection())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.flags["notice"] == "ticket_received")
+        .collect()
+}
+
+#[tokio::test]
+async fn an_anonymous_runs_ticket_is_acknowledged_by_e_mail_like_other_new_requests() {
+    // Arrange
+    let w = world().await;
+    let id = published(&w).await;
+    autocrm_store::channels::mailboxes::create(
+        &w.store,
+        &w.admin,
+        autocrm_store::channels::mailboxes::MailboxInput {
+            address: Some("support@acme.test".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let asked = |p: Principal| {
+        let w = &w;
+        async move {
+            let r = runs::start(&w.store, w.ws, &p, id, new_run(RunChannel::HelpCenter)).await.unwrap().run.public_id;
+            runs::choose(&w.store, w.ws, &p, &r, "delivered", "no").await.unwrap();
+            r
+        }
+    };
+    let visitor = |address: &str| Requester::Email {
+        email: autocrm_domain::EmailAddress::parse(address).unwrap(),
+        name: Some("Visitor".into()),
+        client_key: None,
+    };
+    // Act
+    let r = asked(anonymous(&w)).await;
+    let anon =
+        runs::open_ticket(&w.store, w.ws, &anonymous(&w), &r, visitor("visitor@example.test"), None).await.unwrap();
+    let r = asked(w.carla.clone()).await;
+    let carla = Requester::Contact(w.carla.customer_contact().unwrap());
+    let signed_in = runs::open_ticket(&w.store, w.ws, &w.carla, &r, carla, None).await.unwrap();
+    autocrm_store::channels::update_settings(
+        &w.store,
+        &w.admin,
+        autocrm_store::channels::SettingsPatch { auto_reply_enabled: Some(false), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let r = asked(anonymous(&w)).await;
+    let switched_off =
+        runs::open_ticket(&w.store, w.ws, &anonymous(&w), &r, visitor("quiet@example.test"), None).await.unwrap();
+    // Assert
+    let acks = acknowledgements(&w, anon.ticket_id).await;
+    assert_eq!(acks.len(), 1);
+    assert_eq!(acks[0].to_addresses, json!(["visitor@example.test"]));
+    assert_eq!((acks[0].status.as_str(), acks[0].automatic), ("queued", true));
+    assert!(acknowledgements(&w, signed_in.ticket_id).await.is_empty(), "the portal shows it to a signed-in customer");
+    assert!(acknowledgements(&w, switched_off.ticket_id).await.is_empty(), "the workspace's switch applies");
+}
+
 #[tokio::test]
 async fn another_workspace_reaches_neither_tutorials_nor_runs() {
     // Arrange

@@ -2668,6 +2668,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/widget/conversations/{id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rating of one of the visitor's solved conversations, with its rating
+         *     token. 409 `ticket_not_solved` while it is not solved or closed.
+         */
+        get: operations["get_widget_conversation_rating"];
+        /**
+         * Rates one of the visitor's solved conversations, or changes the rating
+         *     within 7 days of first giving it (the portal's rating rules; this route
+         *     exists because the widget runs on other sites, which only the widget's
+         *     routes answer with CORS). 409 `ticket_not_solved` or `rating_final`.
+         */
+        put: operations["rate_widget_conversation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/widget/conversations/{id}/read": {
         parameters: {
             query?: never;
@@ -2751,8 +2777,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Server-Sent Events for the visitor: `message` (a [`WidgetMessageOut`]) and
-         *     `conversation` (a [`ConversationOut`], on status changes) with the seq as
+         * Server-Sent Events for the visitor: `message` (a [`WidgetMessageOut`]),
+         *     `conversation` (a [`ConversationOut`], on status changes) and `rating`
+         *     (a [`WidgetRatingOut`], when the conversation is rated) with the seq as
          *     SSE id (resume with `Last-Event-ID`); `typing` and `read` from the agents
          *     (no id). Only the visitor's own conversations.
          */
@@ -7825,6 +7852,24 @@ export interface components {
              * @description When.
              */
             created_at: string;
+        };
+        /** @description A solved conversation's rating as the widget's footer shows it. */
+        WidgetRatingOut: {
+            /**
+             * Format: int64
+             * @description The conversation.
+             */
+            conversation_id: number;
+            /** @description The conversation's rating token (`PUT /api/v1/portal/ratings/{rating_token}` takes it too). */
+            token: string;
+            rating?: null | components["schemas"]["RatingOut"];
+            /** @description Not rated yet, or still inside the change window. */
+            can_rate: boolean;
+            /**
+             * Format: date-time
+             * @description Until when the rating can be changed (once given).
+             */
+            changeable_until?: string | null;
         };
         /** @description Opening a widget session; send a visitor token you hold as `Authorization: Bearer …` to resume it. */
         WidgetSessionIn: {
@@ -15216,6 +15261,92 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WidgetMessageOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_widget_conversation_rating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetRatingOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rate_widget_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RatingIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetRatingOut"];
                 };
             };
             404: {

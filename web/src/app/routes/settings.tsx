@@ -3,6 +3,7 @@ import { Navigate, useNavigate, useParams } from 'react-router';
 import { useSession } from '@/features/auth';
 import { CHANNEL_SECTIONS, ChannelSettings, type ChannelSection } from '@/features/channels';
 import { ChatWidgetSettings } from '@/features/chat';
+import { OidcProvidersSettings } from '@/features/portal';
 import { SETTINGS_TABS, SettingsPage, type SettingsTab } from '@/features/settings';
 
 export function SettingsRoute() {
@@ -18,6 +19,7 @@ export function SettingsRoute() {
       tab={current}
       onTabChange={(t) => navigate(`/settings/${t}`)}
       currentUserId={session.data.user_id}
+      portal={<OidcProvidersSettings />}
       channels={
         // The chat widget's settings sit beside the channels feature's own sections.
         <Stack gap="sm">

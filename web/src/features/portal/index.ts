@@ -1,1 +1,2 @@
 export { PortalApp } from './components/portal-app';
+export { OidcProvidersSettings } from './components/oidc-providers-settings';

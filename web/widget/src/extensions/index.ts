@@ -6,3 +6,4 @@
  * below, so the widget stays one script.
  */
 import './tutorials';
+import './satisfaction';

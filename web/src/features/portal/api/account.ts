@@ -81,6 +81,32 @@ export function useRequestPasswordReset() {
   });
 }
 
+const NEXT_KEY = 'autocrm.portal.next';
+/** As long as a magic link lives: an older remembered page is stale. */
+const NEXT_TTL_MS = 20 * 60_000;
+
+/**
+ * Remembers where the customer was going when they asked for a magic link, so
+ * the link (opened in another tab of this browser) lands there, not on the
+ * list. Local storage, because the mail client opens a new tab.
+ */
+export function rememberNext(next: string, now = Date.now()): void {
+  localStorage.setItem(NEXT_KEY, JSON.stringify({ next, at: now }));
+}
+
+/** The page remembered by `rememberNext`, once; `null` when none or stale. */
+export function takeRememberedNext(now = Date.now()): string | null {
+  const raw = localStorage.getItem(NEXT_KEY);
+  localStorage.removeItem(NEXT_KEY);
+  try {
+    const saved = JSON.parse(raw ?? 'null') as { next?: unknown; at?: unknown } | null;
+    if (!saved || typeof saved.next !== 'string' || typeof saved.at !== 'number') return null;
+    return now - saved.at <= NEXT_TTL_MS ? saved.next : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Uses an e-mailed link: verify a sign-up or sign in with a magic link. */
 export function useRedeemLink(kind: 'verify' | 'magic') {
   const done = useSignedIn();

@@ -11,7 +11,9 @@ import {
   portalConfigQuery,
   portalSessionQuery,
   portalWorkspace,
+  rememberNext,
   startOidc,
+  takeRememberedNext,
   useCompletePasswordReset,
   useFinishOidc,
   usePasswordSignIn,
@@ -51,6 +53,7 @@ export function SignInPage() {
   };
   const handleLink = (e: FormEvent) => {
     e.preventDefault();
+    rememberNext(next);
     magic.mutate({ workspace, email, locale });
   };
   const handleOidc = (slug: string) => {
@@ -285,7 +288,7 @@ function LinkGone({ to }: { to: string }) {
   );
 }
 
-/** A verification or magic link: signs in at once and goes to the portal. */
+/** A verification or magic link: signs in at once and goes to the portal (a magic link: to the page asked for). */
 export function LinkSignInPage({ kind }: { kind: 'verify' | 'magic' }) {
   const { t } = useI18n();
   const token = useLinkToken();
@@ -296,8 +299,10 @@ export function LinkSignInPage({ kind }: { kind: 'verify' | 'magic' }) {
     if (started.current || !token) return;
     // Once: a link is single-use, and React may run effects twice in development.
     started.current = true;
-    redeem.mutate(token, { onSuccess: () => void navigate('/portal', { replace: true }) });
-  }, [token, redeem, navigate]);
+    redeem.mutate(token, {
+      onSuccess: () => void navigate(kind === 'magic' ? safeNext(takeRememberedNext()) : '/portal', { replace: true }),
+    });
+  }, [token, redeem, navigate, kind]);
   return (
     <PublicFrame>
       {!token || redeem.isError ? (

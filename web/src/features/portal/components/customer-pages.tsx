@@ -232,13 +232,22 @@ function FieldInput({ field, value, onChange, error }: { field: PortalField; val
   }
 }
 
+/** Longest subject the server takes; a longer prefilled one is cut, not refused. */
+const SUBJECT_MAX = 250;
+
+/**
+ * A new request. Links from elsewhere (a tutorial's "open a ticket") start it
+ * with `?subject=…&prefill=…`; both stay editable.
+ */
 export function NewTicketPage() {
   const { t } = useI18n();
   const navigate = useNavigate();
+  const [params] = useSearchParams();
   const fields = useQuery(customerFieldsQuery);
   const create = useCreateRequest();
-  const [subject, setSubject] = useState('');
-  const [description, setDescription] = useState('');
+  // Read once: the form owns the text after the first render.
+  const [subject, setSubject] = useState(() => (params.get('subject') ?? '').slice(0, SUBJECT_MAX));
+  const [description, setDescription] = useState(() => params.get('prefill') ?? '');
   const [values, setValues] = useState<Record<string, unknown>>({});
   const [files, setFiles] = useState<File[]>([]);
   const errors = fieldErrors(create.error);
@@ -256,7 +265,7 @@ export function NewTicketPage() {
         <Title order={1} size="h2">
           {t('new.title')}
         </Title>
-        <TextInput label={t('new.subject')} required maxLength={250} value={subject} onChange={(e) => setSubject(e.currentTarget.value)} error={errors.subject} />
+        <TextInput label={t('new.subject')} required maxLength={SUBJECT_MAX} value={subject} onChange={(e) => setSubject(e.currentTarget.value)} error={errors.subject} />
         <Textarea label={t('new.description')} required autosize minRows={5} value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
         {fields.data?.map((f) => (
           <FieldInput

@@ -10,7 +10,7 @@ import { UsersSettings } from './users-settings';
 import { WebhooksSettings } from './webhooks-settings';
 import { WorkspaceSettings } from './workspace-settings';
 
-export const SETTINGS_TABS = ['workspace', 'users', 'statuses', 'fields', 'tags', 'channels', 'api-keys', 'webhooks', 'audit'] as const;
+export const SETTINGS_TABS = ['workspace', 'users', 'statuses', 'fields', 'tags', 'channels', 'portal', 'api-keys', 'webhooks', 'audit'] as const;
 export type SettingsTab = (typeof SETTINGS_TABS)[number];
 
 export interface SettingsPageProps {
@@ -19,9 +19,11 @@ export interface SettingsPageProps {
   currentUserId: number;
   /** The Channels tab's content (the app puts the mailboxes there); no tab without it. */
   channels?: ReactNode;
+  /** The Customer portal tab's content (the app puts the sign-in providers there); no tab without it. */
+  portal?: ReactNode;
 }
 
-export function SettingsPage({ tab, onTabChange, currentUserId, channels }: SettingsPageProps) {
+export function SettingsPage({ tab, onTabChange, currentUserId, channels, portal }: SettingsPageProps) {
   return (
     <ScrollArea h="100%" p="md">
       <Title order={2} mb="md">
@@ -35,6 +37,7 @@ export function SettingsPage({ tab, onTabChange, currentUserId, channels }: Sett
           <Tabs.Tab value="fields">Custom fields</Tabs.Tab>
           <Tabs.Tab value="tags">Tags</Tabs.Tab>
           {channels && <Tabs.Tab value="channels">Channels</Tabs.Tab>}
+          {portal && <Tabs.Tab value="portal">Customer portal</Tabs.Tab>}
           <Tabs.Tab value="api-keys">API keys</Tabs.Tab>
           <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>
           <Tabs.Tab value="audit">Audit log</Tabs.Tab>
@@ -55,6 +58,7 @@ export function SettingsPage({ tab, onTabChange, currentUserId, channels }: Sett
           <TagsSettings />
         </Tabs.Panel>
         {channels && <Tabs.Panel value="channels">{channels}</Tabs.Panel>}
+        {portal && <Tabs.Panel value="portal">{portal}</Tabs.Panel>}
         <Tabs.Panel value="api-keys">
           <ApiKeysSettings />
         </Tabs.Panel>
