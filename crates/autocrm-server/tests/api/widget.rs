@@ -144,6 +144,26 @@ impl Frames {
     }
 }
 
+/// An agent's public reply on `ticket`, then the ticket's delivery records.
+async fn reply_and_deliveries(app: &TestApp, agent: &Session, ticket: i64, body: &str) -> Value {
+    app.http
+        .post(app.url(&format!("/api/v1/tickets/{ticket}/messages")))
+        .session(agent)
+        .json(&json!({"body": body}))
+        .send()
+        .await
+        .unwrap();
+    app.http
+        .get(app.url(&format!("/api/v1/tickets/{ticket}/deliveries")))
+        .session(agent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn visitor_stream(app: &TestApp, token: &str) -> Frames {
     Frames::new(as_visitor(app, Method::GET, "/api/v1/widget/stream", token).send().await.unwrap())
 }
@@ -539,23 +559,7 @@ async fn leaving_a_message_while_nobody_is_online_opens_an_email_ticket_answered
         .unwrap();
     let ticket = tickets["data"].as_array().unwrap().iter().find(|t| t["number"] == left["number"]).unwrap().clone();
     let id = ticket["id"].as_i64().unwrap();
-    app.http
-        .post(app.url(&format!("/api/v1/tickets/{id}/messages")))
-        .session(&agent)
-        .json(&json!({"body": "We will call you today."}))
-        .send()
-        .await
-        .unwrap();
-    let deliveries: Value = app
-        .http
-        .get(app.url(&format!("/api/v1/tickets/{id}/deliveries")))
-        .session(&agent)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let deliveries = reply_and_deliveries(&app, &agent, id, "We will call you today.").await;
 
     // Assert
     assert!(!session["config"]["agents_online"].as_bool().unwrap());
@@ -719,23 +723,7 @@ async fn a_chat_reply_is_emailed_once_the_visitor_has_left() {
         .unwrap();
 
     // Act
-    app.http
-        .post(app.url(&format!("/api/v1/tickets/{id}/messages")))
-        .session(&agent)
-        .json(&json!({"body": "Here is your answer."}))
-        .send()
-        .await
-        .unwrap();
-    let deliveries: Value = app
-        .http
-        .get(app.url(&format!("/api/v1/tickets/{id}/deliveries")))
-        .session(&agent)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let deliveries = reply_and_deliveries(&app, &agent, id, "Here is your answer.").await;
 
     // Assert
     let out: Vec<&Value> = deliveries["data"].as_array().unwrap().iter().collect();
