@@ -258,6 +258,8 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
                     channel: Set(channel.to_owned()),
                     body_html: Set(html(&text)),
                     body_text: Set(text),
+                    // Bulk-loaded history: not triaged (insert_many needs every column set alike).
+                    triage: Set(None),
                     created_at: Set(at),
                     updated_at: Set(at),
                 });
@@ -284,6 +286,14 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
                 first_response_at: Set(first_response),
                 solved_at: Set(solved),
                 closed_at: Set((category == "closed").then_some(updated)),
+                category: Set(None),
+                category_source: Set(None),
+                category_confidence: Set(None),
+                intent: Set(None),
+                language: Set(None),
+                sentiment: Set(None),
+                sentiment_score: Set(None),
+                urgency: Set(None),
                 created_at: Set(created),
                 updated_at: Set(updated),
             });

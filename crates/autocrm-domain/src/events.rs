@@ -91,6 +91,21 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("tutorial.unpublished", "A tutorial was taken out of the help center and widget"),
     ("tutorial.deleted", "A tutorial was deleted with its versions and runs"),
     ("tutorial_run.completed", "A customer's tutorial run reached an outcome (solved, open a ticket, article)"),
+    (
+        "ai.triaged",
+        "An inbound customer message was triaged: category, intent, language, sentiment, urgency (with the engine)",
+    ),
+    ("ticket.categorized", "An agent set a ticket's category (a correction of the AI when it differs from the AI's)"),
+    (
+        "ai.suggested",
+        "A suggested reply, summary or translation was shown to an agent (engine, model, prompt version, inputs, sources)",
+    ),
+    ("ai.suggestion_used", "An agent accepted, edited or rejected an AI suggestion"),
+    ("ai.model_trained", "The workspace's classifier was retrained from agents' categories"),
+    ("ai.settings_updated", "The workspace's AI settings changed (LLM endpoint, budget, triage)"),
+    ("category.created", "A ticket category was created"),
+    ("category.updated", "A ticket category was renamed or described"),
+    ("category.deleted", "A ticket category was deleted (its tickets keep no category)"),
 ];
 
 /// Whether `name` is a known event type.

@@ -88,7 +88,20 @@ pub struct ViewFilter {
     pub fields: Vec<FieldCondition>,
     /// Full-text words.
     pub q: Option<String>,
+    /// Ticket categories by key (any of), as the AI or an agent set them.
+    pub ticket_categories: Vec<String>,
+    /// Sentiment of the newest customer message (any of): `negative`, `neutral`, `positive`.
+    pub sentiments: Vec<String>,
+    /// The AI's urgency hint (any of): `low`, `normal`, `high`, `urgent`.
+    pub urgencies: Vec<String>,
+    /// The customer's language (any of), ISO 639-1 (`en`, `de`).
+    pub languages: Vec<String>,
 }
+
+/// The sentiments a filter may name.
+pub const SENTIMENTS: [&str; 3] = ["negative", "neutral", "positive"];
+/// The urgency hints a filter may name.
+pub const URGENCIES: [&str; 4] = ["low", "normal", "high", "urgent"];
 
 /// Who a view's `assignee` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +166,13 @@ pub fn check_filter(
         }
         *list = clean;
     }
+    check_words(&mut filter.sentiments, "sentiments", |v| SENTIMENTS.contains(&v), &mut problems);
+    check_words(&mut filter.urgencies, "urgencies", |v| URGENCIES.contains(&v), &mut problems);
+    let language = |v: &str| v.len() == 2 && v.chars().all(|c| c.is_ascii_lowercase());
+    check_words(&mut filter.languages, "languages", language, &mut problems);
+    let key =
+        |v: &str| (1..=40).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    check_words(&mut filter.ticket_categories, "ticket_categories", key, &mut problems);
     if filter.q.as_deref().is_some_and(|q| q.chars().count() > 200) {
         problems.push(problem("/q", "must be at most 200 characters"));
     }
@@ -169,6 +189,23 @@ pub fn check_filter(
         }
     }
     if problems.is_empty() { Ok(filter) } else { Err(problems) }
+}
+
+/// Lower-cases and de-duplicates a list of words, reporting those `ok` refuses.
+fn check_words(list: &mut Vec<String>, name: &str, ok: impl Fn(&str) -> bool, problems: &mut Vec<FilterProblem>) {
+    if list.len() > 20 {
+        problems.push(problem(format!("/{name}"), "at most 20 values"));
+    }
+    let mut clean: Vec<String> = Vec::with_capacity(list.len());
+    for (i, v) in list.iter().enumerate() {
+        let v = v.trim().to_lowercase();
+        if !ok(&v) {
+            problems.push(problem(format!("/{name}/{i}"), format!("{v:?} is not a valid value")));
+        } else if !clean.contains(&v) {
+            clean.push(v);
+        }
+    }
+    *list = clean;
 }
 
 /// Whether `op` makes sense for the field's type; normalises the value.

@@ -151,6 +151,7 @@ impl Worker {
             crate::sms::DELIVER_API => {
                 crate::sms::run_deliver(&self.store, &self.deliverer, &self.cfg.public_url, &job).await
             }
+            autocrm_store::ai::RETRAIN => run_retrain(&self.store, &job).await,
             other => {
                 tracing::warn!(job = job.id, kind = other, "unknown job kind; dropping the job");
                 jobs::complete(&self.store, job.id).await.map_err(Into::into)
@@ -275,6 +276,14 @@ pub fn spawn_workers(store: Store, cfg: WorkerConfig) -> WorkerHandle {
     let mut tasks: Vec<JoinHandle<()>> = (0..loops).map(|_| tokio::spawn(worker.clone().run(rx.clone()))).collect();
     tasks.push(tokio::spawn(worker.poll_mailboxes(rx)));
     WorkerHandle { shutdown: tx, tasks }
+}
+
+/// Retrains a workspace's classifiers from its agents' categories (the job a
+/// correction schedules; corrections within its delay share one run).
+async fn run_retrain(store: &Store, job: &job_rows::Model) -> anyhow::Result<()> {
+    let models = autocrm_store::ai::retrain(store, job.workspace_id).await?;
+    tracing::info!(workspace = job.workspace_id, models = models.len(), "retrained the classifiers");
+    Ok(jobs::complete(store, job.id).await?)
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ use crate::routes;
         (name = "views", description = "Saved ticket views with their tickets and counts"),
         (name = "macros", description = "Macros: ticket changes and templated replies"),
         (name = "commerce", description = "The ticket requester's orders and subscriptions from the shop, and the actions an agent may take on them"),
+        (name = "ai", description = "Ticket categories, agents' categories that train the classifier, and the trained models"),
         (name = "reports", description = "Performance figures from the event log"),
         (name = "notifications", description = "The signed-in agent's mentions and assignments"),
         (name = "contacts", description = "Contacts and companies"),

@@ -13,6 +13,7 @@ pub mod migrations;
 mod owned;
 mod tx;
 
+pub mod ai;
 pub mod api_keys;
 pub mod attachments;
 pub mod channels;
@@ -110,6 +111,8 @@ pub struct Store {
     /// order, instead of polling the file lock in SQLite's busy handler
     /// (which sleeps up to 100 ms per try and made p99 seconds at 16 writers).
     pub(crate) write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Trained classifiers, loaded once per version (see [`ai`]).
+    pub(crate) ai_models: ai::ModelCache,
 }
 
 impl std::fmt::Debug for Store {
@@ -161,6 +164,7 @@ impl Store {
             jobs_wake: Arc::new(tokio::sync::Notify::new()),
             blob_dir: opts.blob_dir,
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            ai_models: ai::ModelCache::default(),
         };
         Ok(store)
     }

@@ -135,7 +135,7 @@ pub(crate) async fn insert_with_attachments_in(
         Author::User(u) => ("user", Some(u), None),
         Author::System => ("system", None, None),
     };
-    let msg = messages::ActiveModel {
+    let mut msg = messages::ActiveModel {
         workspace_id: Set(tx.ws()),
         ticket_id: Set(ticket.id),
         author_kind: Set(kind.to_owned()),
@@ -187,6 +187,9 @@ pub(crate) async fn insert_with_attachments_in(
     let after = am.update(tx.conn()).await?;
     if reopened.is_some() {
         crate::tickets::move_counters(tx, ticket, &after, now).await?;
+    }
+    if matches!(author, Author::Contact(_)) && !internal {
+        msg.triage = crate::ai::triage_in(tx, &after, &msg).await?;
     }
     tx.emit(NewEvent {
         event_type: "message.created",

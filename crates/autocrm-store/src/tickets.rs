@@ -151,6 +151,14 @@ pub struct TicketFilter {
     pub exclude_tags: Vec<String>,
     /// Conditions on custom fields, checked by `autocrm_domain::views::check_filter`.
     pub fields: Vec<FieldCondition>,
+    /// Any of these ticket categories (keys).
+    pub ticket_categories: Vec<String>,
+    /// Any of these sentiments.
+    pub sentiments: Vec<String>,
+    /// Any of these urgency hints.
+    pub urgencies: Vec<String>,
+    /// Any of these languages.
+    pub languages: Vec<String>,
 }
 
 impl TicketFilter {
@@ -166,6 +174,10 @@ impl TicketFilter {
             && self.tags.is_empty()
             && self.exclude_tags.is_empty()
             && self.fields.is_empty()
+            && self.ticket_categories.is_empty()
+            && self.sentiments.is_empty()
+            && self.urgencies.is_empty()
+            && self.languages.is_empty()
             && (self.status_ids.is_empty() || self.assignee.is_none())
     }
 }
@@ -437,6 +449,16 @@ fn filter_condition(store: &Store, p: &Principal, filter: &TicketFilter) -> Stor
     }
     if !filter.channels.is_empty() {
         base = base.add(tickets::Column::Channel.is_in(filter.channels.iter().map(|c| c.as_str())));
+    }
+    for (column, values) in [
+        (tickets::Column::Category, &filter.ticket_categories),
+        (tickets::Column::Sentiment, &filter.sentiments),
+        (tickets::Column::Urgency, &filter.urgencies),
+        (tickets::Column::Language, &filter.languages),
+    ] {
+        if !values.is_empty() {
+            base = base.add(column.is_in(values.iter().map(String::as_str)));
+        }
     }
     for tag in &filter.tags {
         base = base.add(crate::cust_expr(

@@ -88,7 +88,7 @@ pub struct Tx {
     pub(crate) store: Store,
     pub(crate) principal: Principal,
     events: Vec<NewEvent>,
-    jobs_enqueued: bool,
+    pub(crate) jobs_enqueued: bool,
 }
 
 impl std::fmt::Debug for Tx {

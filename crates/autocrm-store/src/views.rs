@@ -236,6 +236,10 @@ pub fn ticket_filter(view: &View, p: &Principal) -> TicketFilter {
         exclude_tags: f.exclude_tags.clone(),
         fields: f.fields.clone(),
         q: f.q.clone().filter(|q| !q.trim().is_empty()),
+        ticket_categories: f.ticket_categories.clone(),
+        sentiments: f.sentiments.clone(),
+        urgencies: f.urgencies.clone(),
+        languages: f.languages.clone(),
         ..TicketFilter::default()
     }
 }

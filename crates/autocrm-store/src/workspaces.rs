@@ -80,6 +80,7 @@ pub async fn create(
         .insert(tx.conn())
         .await?;
     }
+    crate::ai::seed_categories_in(&mut tx).await?;
     tx.emit(NewEvent::admin(
         "workspace.created",
         "workspace",

@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 pub mod mailserver;
 pub mod oidc;
 pub mod twilio;
+pub use autocrm_ai::fake_llm;
 pub use mailserver::{MailServer, SentMessage};
 
 /// A real SMTP server on loopback (Python's aiosmtpd, installed by the test

@@ -346,6 +346,11 @@ pub async fn seed_if_missing(store: &Store) -> anyhow::Result<()> {
             autocrm_store::tickets::update_at(store, &sys, id, &patch, Some(last_at + Duration::minutes(1))).await?;
         }
         if matches!(category, StatusCategory::Solved | StatusCategory::Closed) {
+            // Agents categorised the tickets they finished: the classifier's first labels.
+            if let Some((key, intent)) = demo_category(&t.tags) {
+                let at = Some(last_at + Duration::minutes(1));
+                autocrm_store::ai::set_category_at(store, &sys, id, Some(key), intent, at).await?;
+            }
             solved.push(crate::demo_ratings::SolvedTicket {
                 ticket_id: id,
                 solved_at: last_at + Duration::minutes(1),
@@ -354,12 +359,32 @@ pub async fn seed_if_missing(store: &Store) -> anyhow::Result<()> {
         }
     }
     let rated = crate::demo_ratings::seed(store, ws.id, &solved, now).await?;
+    // Train on the agents' categories, then let the AI categorise the rest.
+    let models = autocrm_store::ai::retrain(store, ws.id).await?;
+    let triaged = autocrm_store::ai::retriage_open(store, ws.id).await?;
     eprintln!(
-        "demo workspace ready: {} customers, {} tickets, {rated} satisfaction ratings",
+        "demo workspace ready: {} customers, {} tickets, {rated} satisfaction ratings, {} classifiers trained, {triaged} tickets triaged",
         shop.customers.len(),
-        inbox.tickets.len()
+        inbox.tickets.len(),
+        models.len(),
     );
     Ok(())
+}
+
+/// The category (and intent) an agent gives a demo ticket, from its tags.
+fn demo_category(tags: &[String]) -> Option<(&'static str, Option<&str>)> {
+    let intent = tags.iter().map(String::as_str).find(|t| !matches!(*t, "vip" | "escalation"))?;
+    let category = match intent {
+        "shipping" | "wismo" | "address" => "shipping",
+        "refund" | "return" => "returns",
+        "account" | "login" | "privacy" => "account",
+        "cancellation" | "order-change" | "pre-sale" | "checkout" => "orders",
+        "payment" | "invoice" | "billing" | "fees" => "payments",
+        "complaint" | "feedback" => "feedback",
+        "subscription" => "subscriptions",
+        _ => "other",
+    };
+    Some((category, Some(intent)))
 }
 
 /// "931 Maple Drive, Suite 985" → ("931 Maple Drive", Some("Suite 985")).

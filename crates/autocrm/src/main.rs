@@ -6,6 +6,7 @@ mod demo_chat;
 mod demo_kb;
 mod demo_ratings;
 mod demo_tutorials;
+mod eval;
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -65,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Measures the built-in AI on CSV data; needs no database or configuration.
+    Eval {
+        #[command(subcommand)]
+        command: eval::EvalCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -122,7 +128,13 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(cli))
+    match cli.command {
+        // Evaluations read CSV files only: no configuration, database or runtime.
+        Command::Eval { command } => eval::run(command),
+        command => {
+            tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(Cli { command, ..cli }))
+        }
+    }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -161,6 +173,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { bind, demo } => serve(cfg, bind, demo).await,
         Command::Admin { command } => admin(cfg, command).await,
         Command::IngestEmail { workspace, mailbox } => ingest_email(cfg, &workspace, &mailbox).await,
+        Command::Eval { command } => eval::run(command),
     }
 }
 

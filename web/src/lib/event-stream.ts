@@ -37,6 +37,8 @@ export const STREAM_EVENT_TYPES = [
   'status.updated',
   'custom_field.created',
   'custom_field.updated',
+  'ai.triaged',
+  'ticket.categorized',
 ] as const;
 
 /** Someone else viewing or answering a ticket (ephemeral: no seq, not in the log). */

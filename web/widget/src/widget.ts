@@ -107,8 +107,10 @@ export class Widget {
   private visitor: Visitor | null = null;
   private locale: string;
   private t: Translate;
-  /** The home panel's search card and the translator it was built with. */
-  private search: { t: Translate; el: HTMLElement } | null = null;
+  /** The language of the widget's own strings (`t`). */
+  private uiLocale: string;
+  /** The home panel's search card and the UI language it was built in. */
+  private search: { uiLocale: string; el: HTMLElement } | null = null;
   private identity: Identity | null = null;
   private sessionPromise: Promise<void> | null = null;
   private readonly stream: VisitorStream;
@@ -144,7 +146,8 @@ export class Widget {
     this.server = server;
     this.workspace = workspace;
     this.locale = locale;
-    this.t = translator(locale);
+    this.uiLocale = pickUiLocale([locale]);
+    this.t = translator(this.uiLocale);
     this.api = new Api(server);
     this.api.onUnauthorized = () => this.dropSession();
     this.tokens = new TokenStore(server, workspace, storage());
@@ -244,7 +247,8 @@ export class Widget {
 
   private setConfig(config: Config): void {
     this.config = config;
-    this.t = translator(pickUiLocale([this.locale, config.locale]));
+    this.uiLocale = pickUiLocale([this.locale, config.locale]);
+    this.t = translator(this.uiLocale);
     this.root.classList.toggle('left', config.position === 'left');
     this.root.style.setProperty('--brand', config.color);
     this.root.style.setProperty('--brand-text', config.text_color);
@@ -502,9 +506,13 @@ export class Widget {
       leave.addEventListener('click', () => this.go({ kind: 'offline' }));
       intro.append(leave);
     }
-    // Kept across re-renders (the session opening, conversations loading), so
-    // a search being typed is never wiped; rebuilt when the language changes.
-    if (!this.search || this.search.t !== this.t) this.search = { t: this.t, el: this.searchCard() };
+    // Kept across re-renders (the session opening, the settings arriving again
+    // with it, conversations loading), so a search being typed and its results
+    // are never wiped; rebuilt when the language changes, with the query re-run.
+    if (this.search?.uiLocale !== this.uiLocale) {
+      const query = this.search?.el.querySelector('input')?.value ?? '';
+      this.search = { uiLocale: this.uiLocale, el: this.searchCard(query) };
+    }
     this.bodyEl.append(intro, this.search.el);
     for (const { section } of sectionsInOrder()) {
       const el = section(this.ctx());
@@ -513,9 +521,10 @@ export class Widget {
     if (this.conversations.size) this.renderConversations(false);
   }
 
-  private searchCard(): HTMLElement {
+  private searchCard(query: string): HTMLElement {
     const t = this.t;
     const input = h('input', { type: 'search', placeholder: t('searchPlaceholder'), 'aria-label': t('searchLabel'), autocomplete: 'off' });
+    input.value = query;
     const status = h('p', { class: 'note', 'aria-live': 'polite' });
     const results = h('ul', { class: 'list' });
     let timer: ReturnType<typeof setTimeout> | null = null;
@@ -564,6 +573,7 @@ export class Widget {
       e.preventDefault();
       void run();
     });
+    if (query.trim()) void run();
     return form;
   }
 

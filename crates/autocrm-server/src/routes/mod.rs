@@ -4,6 +4,8 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 
+pub mod ai;
+pub mod ai_assist;
 pub mod api_keys;
 pub mod attachments;
 pub mod channels;
@@ -58,6 +60,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(portal::router())
         .merge(widget::router())
         .merge(tutorials::router())
+        .merge(ai::router())
+        .merge(ai_assist::router())
 }
 
 /// A list page: `{"data": [...], "next_cursor": ...}`.

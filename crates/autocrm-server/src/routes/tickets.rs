@@ -199,6 +199,30 @@ pub struct TicketOut {
     pub updated_at: DateTime<Utc>,
     /// The requester's satisfaction rating, once given (see `/api/v1/tickets/{id}/rating`).
     pub rating: Option<super::portal::RatingOut>,
+    /// The AI's triage of the customer's messages (staff only; absent for customers).
+    pub ai: Option<TicketAiOut>,
+}
+
+/// What the AI made of a ticket: the newest inbound message decides language,
+/// sentiment and urgency; the category is the AI's until an agent sets one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketAiOut {
+    /// A key of the workspace's categories (`/api/v1/ticket-categories`).
+    pub category: Option<String>,
+    /// `ai` or `agent`: who chose the category (the AI never overrides an agent).
+    pub category_source: Option<String>,
+    /// The classifier's confidence in an AI category, 0..1.
+    pub category_confidence: Option<f32>,
+    /// A finer label than the category, when the workspace trains intents.
+    pub intent: Option<String>,
+    /// The customer's language (ISO 639-1).
+    pub language: Option<String>,
+    /// `negative`, `neutral` or `positive`.
+    pub sentiment: Option<String>,
+    /// -1 (very negative) .. 1 (very positive).
+    pub sentiment_score: Option<f32>,
+    /// `low`, `normal`, `high` or `urgent`: a hint, not the ticket's priority.
+    pub urgency: Option<String>,
 }
 
 pub(crate) async fn ticket_out(app: &AppState, p: &Principal, v: TicketView) -> ApiResult<TicketOut> {
@@ -253,6 +277,16 @@ pub(crate) async fn outs(app: &AppState, p: &Principal, views: Vec<TicketView>) 
                 created_at: t.created_at,
                 updated_at: t.updated_at,
                 rating,
+                ai: (!customer).then_some(TicketAiOut {
+                    category: t.category,
+                    category_source: t.category_source,
+                    category_confidence: t.category_confidence,
+                    intent: t.intent,
+                    language: t.language,
+                    sentiment: t.sentiment,
+                    sentiment_score: t.sentiment_score,
+                    urgency: t.urgency,
+                }),
             })
         })
         .collect()
@@ -504,6 +538,25 @@ pub struct MessageOut {
     pub body_text: String,
     /// Written at.
     pub created_at: DateTime<Utc>,
+    /// The AI's triage of a customer's message: category, intent, language,
+    /// sentiment, urgency, entities and the engine that produced them
+    /// (staff only; absent for customers).
+    #[schema(value_type = Option<Object>)]
+    pub triage: Option<Value>,
+}
+
+impl MessageOut {
+    /// The message as the principal may see it: customers never see the AI's triage.
+    fn for_principal(p: &Principal) -> impl Fn(messages::Model) -> Self {
+        let staff = p.sees_all_tickets();
+        move |m| {
+            let mut out = Self::from(m);
+            if !staff {
+                out.triage = None;
+            }
+            out
+        }
+    }
 }
 
 impl From<messages::Model> for MessageOut {
@@ -517,6 +570,7 @@ impl From<messages::Model> for MessageOut {
             body_html: m.body_html,
             body_text: m.body_text,
             created_at: m.created_at,
+            triage: m.triage,
         }
     }
 }
@@ -549,7 +603,7 @@ async fn list_messages(
         Some(_) => return Err(ApiError::field("/order", "must be asc or desc")),
     };
     let page = autocrm_store::messages::list(&app.store, &p, id, q.limit, q.cursor.as_deref(), desc).await?;
-    Ok(Json(ListOut::from_page(page, MessageOut::from)))
+    Ok(Json(ListOut::from_page(page, MessageOut::for_principal(&p))))
 }
 
 /// Adds a public reply or an internal note.
@@ -570,7 +624,7 @@ async fn create_message(
         &input.attachment_ids,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(m.into())))
+    Ok((StatusCode::CREATED, Json(MessageOut::for_principal(&p)(m))))
 }
 
 /// One line of a ticket's audit trail.
@@ -605,6 +659,33 @@ pub fn summarize(actor: &str, event_type: &str, data: &Value) -> String {
         }
         "message.created" => format!("{actor} replied"),
         "ticket.merged" => format!("{actor} merged #{} into #{}", data["source"]["number"], data["target"]["number"]),
+        "ticket.categorized" => {
+            let to = data["ticket"]["category"].as_str().unwrap_or("none");
+            match data["previous"]["category"].as_str() {
+                Some(from) if data["correction"].as_bool() == Some(true) => {
+                    format!("{actor} corrected the AI's category {from} → {to}")
+                }
+                _ => format!("{actor} set the category to {to}"),
+            }
+        }
+        "ai.triaged" => {
+            let t = &data["triage"];
+            let show = |v: &Value| v.as_str().unwrap_or("unknown").to_owned();
+            format!(
+                "AI triaged the message: {} sentiment, {} urgency, category {}",
+                show(&t["sentiment"]),
+                show(&t["urgency"]),
+                t["category"].as_str().unwrap_or("none")
+            )
+        }
+        "ai.suggested" => {
+            format!("{actor} was shown an AI {}", data["suggestion"]["kind"].as_str().unwrap_or("suggestion"))
+        }
+        "ai.suggestion_used" => format!(
+            "{actor} {} an AI {}",
+            data["suggestion"]["outcome"].as_str().unwrap_or("used"),
+            data["suggestion"]["kind"].as_str().unwrap_or("suggestion")
+        ),
         "ticket.mentioned" => {
             format!("{actor} mentioned {}", data["mentioned_user"]["name"].as_str().unwrap_or("a colleague"))
         }

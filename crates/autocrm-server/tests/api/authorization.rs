@@ -80,6 +80,8 @@ struct Fixture {
     portal: PortalFixture,
     /// A knowledge-base category, section and published article (see [`kb_fixture`]).
     kb: KbFixture,
+    /// acme's LLM endpoint (see [`llm_fixture`]); kept alive for the test.
+    _llm: autocrm_testkit::fake_llm::FakeLlm,
 }
 
 /// The auth token of the fixture's SMS number: Twilio's webhooks are signed with it.
@@ -224,7 +226,20 @@ async fn fixture(app: &TestApp, admin: &Session, carla: &Session) -> Fixture {
         tutorial: tutorial_fixture(app).await,
         portal: portal_fixture(app, admin, ticket).await,
         kb: kb_fixture(app).await,
+        _llm: llm_fixture(app).await,
     }
+}
+
+/// An LLM endpoint for acme (translation needs one), served by the fake.
+async fn llm_fixture(app: &TestApp) -> autocrm_testkit::fake_llm::FakeLlm {
+    let llm = autocrm_testkit::fake_llm::FakeLlm::start().await;
+    let patch = autocrm_store::ai::AiSettingsPatch {
+        llm_base_url: Some(Some(llm.base_url.clone())),
+        llm_model: Some(Some("fake".into())),
+        ..Default::default()
+    };
+    autocrm_store::ai::update_settings(&app.store, &Principal::system(app.ws), &patch).await.unwrap();
+    llm
 }
 
 fn matrix_sms_number(n: usize) -> autocrm_store::channels::sms::SmsNumberInput {
@@ -396,6 +411,23 @@ async fn url_for(app: &TestApp, f: &Fixture, method: &Method, path: &str, who: &
     } else if path.starts_with("/api/v1/channels/api/") {
         let input = matrix_api_channel(1 + fresh());
         autocrm_store::channels::api::create(&app.store, &system, input).await.unwrap().channel.id.to_string()
+    } else if path.starts_with("/api/v1/ai/suggestions/") {
+        let s = autocrm_store::ai::NewSuggestion {
+            kind: "reply",
+            body: "Hello".into(),
+            citations: json!([]),
+            provenance: json!({"engine": "builtin", "model": "builtin-v1"}),
+            inputs: json!({}),
+        };
+        autocrm_store::ai::record_suggestion(&app.store, &system, f.ticket, s).await.unwrap().id.to_string()
+    } else if path.starts_with("/api/v1/ticket-categories/") {
+        // A fresh category per request (DELETE uses it up).
+        let input = autocrm_store::ai::CategoryIn {
+            key: format!("matrix_{}", fresh()),
+            name: "Matrix".into(),
+            ..Default::default()
+        };
+        autocrm_store::ai::create_ticket_category(&app.store, &system, &input).await.unwrap().id.to_string()
     } else if path.starts_with("/api/v1/deliveries/") {
         f.channel_record.to_string()
     } else if path.starts_with("/api/v1/tickets/") {
@@ -462,7 +494,10 @@ fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
             | "/api/v1/users/{id}/invitation"
             | "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/pause"
             | "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/resume"
-            | "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/skip",
+            | "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/skip"
+            | "/api/v1/tickets/{id}/ai/reply"
+            | "/api/v1/tickets/{id}/ai/summary"
+            | "/api/v1/ai/models/retrain",
         ) => {
             return Body::None;
         }
@@ -521,6 +556,12 @@ fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
         ("PATCH", "/api/v1/companies/{id}") => json!({"notes": format!("note {n}")}),
         ("POST", "/api/v1/users") => json!({"email": format!("user{n}@acme.test"), "name": "Matrix", "role": "agent"}),
         ("PATCH", "/api/v1/users/{id}") => json!({"name": "Anna Agent"}),
+        ("POST", "/api/v1/ticket-categories") => json!({"key": format!("cat_{n}"), "name": format!("Category {n}")}),
+        ("PATCH", "/api/v1/ticket-categories/{id}") => json!({"name": format!("Category {n}")}),
+        ("PUT", "/api/v1/tickets/{id}/category") => json!({"category": "shipping"}),
+        ("POST", "/api/v1/tickets/{id}/ai/translate") => json!({"text": "Hello", "target": "de"}),
+        ("PUT", "/api/v1/ai/suggestions/{id}/outcome") => json!({"outcome": "rejected"}),
+        ("PATCH", "/api/v1/ai/settings") => json!({"monthly_token_budget": 100_000}),
         ("POST", "/api/v1/statuses") => json!({"name": format!("Status {n}"), "category": "open"}),
         ("PATCH", "/api/v1/statuses/{id}") => json!({"position": 1}),
         ("POST", "/api/v1/custom-fields") => {

@@ -2,6 +2,7 @@
 //! (SQLite, or PostgreSQL when `AUTOCRM_TEST_POSTGRES_URL` is set).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines, clippy::match_same_arms)]
 
+mod ai;
 mod attachments;
 mod authorization;
 mod bad_input;

@@ -17,6 +17,8 @@ pub struct Model {
     pub channel: String,
     pub body_html: String,
     pub body_text: String,
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub triage: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,6 +1,9 @@
 //! SeaORM entities, one per table; generated from the core migration's columns.
 #![allow(missing_docs, clippy::pedantic)]
 
+pub mod ai_models;
+pub mod ai_settings;
+pub mod ai_suggestions;
 pub mod api_channels;
 pub mod api_keys;
 pub mod attachments;
@@ -42,6 +45,7 @@ pub mod sessions;
 pub mod sms_numbers;
 pub mod statuses;
 pub mod teams;
+pub mod ticket_categories;
 pub mod ticket_ccs;
 pub mod ticket_ratings;
 pub mod ticket_tags;

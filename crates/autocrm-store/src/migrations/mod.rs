@@ -21,6 +21,7 @@ mod m0010_portal;
 mod m0011_chat;
 mod m0012_tutorials;
 mod m0013_sms_notice_opt_in;
+mod m0014_ai;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_chat::Migration),
             Box::new(m0012_tutorials::Migration),
             Box::new(m0013_sms_notice_opt_in::Migration),
+            Box::new(m0014_ai::Migration),
         ]
     }
 }

@@ -1,5 +1,77 @@
 // Generated from the server's OpenAPI document by scripts/gen-api.mjs. Do not edit.
 export interface paths {
+    "/api/v1/ai/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's trained classifiers. */
+        get: operations["list_models"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/models/retrain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retrains the workspace's classifiers now from every ticket an agent
+         *     categorised, and answers with the models in use.
+         */
+        post: operations["retrain_models"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's AI settings. */
+        get: operations["get_ai_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes the workspace's AI settings. */
+        patch: operations["update_ai_settings"];
+        trace?: never;
+    };
+    "/api/v1/ai/suggestions/{id}/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Records what an agent did with a suggestion (for the AI report). */
+        put: operations["set_suggestion_outcome"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -1509,6 +1581,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/ai": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Suggestions shown to agents and what they did with them. */
+        get: operations["ai_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/csat": {
         parameters: {
             query?: never;
@@ -1683,6 +1772,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ticket-categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's ticket categories. */
+        get: operations["list_ticket_categories"];
+        put?: never;
+        /** Adds a category. */
+        post: operations["create_ticket_category"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes a category; its tickets keep no category. */
+        delete: operations["delete_ticket_category"];
+        options?: never;
+        head?: never;
+        /** Renames a category or changes its description. */
+        patch: operations["update_ticket_category"];
+        trace?: never;
+    };
     "/api/v1/tickets": {
         parameters: {
             query?: never;
@@ -1753,6 +1878,63 @@ export interface paths {
         patch: operations["update_ticket"];
         trace?: never;
     };
+    "/api/v1/tickets/{id}/ai/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suggests a reply to the ticket's customer: an editable draft made from
+         *     the best-matching macro, article and past replies, with its sources.
+         */
+        post: operations["suggest_reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/ai/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Summarises the ticket's thread for an agent: the ask, what was done, what is open. */
+        post: operations["summarise_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/ai/translate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Translates a draft into the customer's language (needs an LLM endpoint:
+         *     `409 llm_not_configured` otherwise).
+         */
+        post: operations["translate_for_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{id}/attachments": {
         parameters: {
             query?: never;
@@ -1765,6 +1947,26 @@ export interface paths {
         put?: never;
         /** Uploads a file to a ticket (`multipart/form-data` with `file` and optional `message_id`). */
         post: operations["upload_attachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/category": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sets a ticket's category as an agent: the AI never overrides it, and it
+         *     trains the workspace's classifier (retrained shortly after).
+         */
+        put: operations["set_ticket_category"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2960,6 +3162,64 @@ export interface components {
              */
             median_resolution_secs?: number | null;
         };
+        /** @description The AI report. */
+        AiReport: {
+            /**
+             * Format: date-time
+             * @description Start.
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End.
+             */
+            to: string;
+            /** @description Suggestions and what agents did with them. */
+            suggestions: components["schemas"]["SuggestionStatsOut"][];
+        };
+        /** @description The workspace's AI settings (the endpoint's key is never shown). */
+        AiSettingsOut: {
+            /** @description The OpenAI-compatible endpoint (`http://127.0.0.1:11434/v1`); `null`: the built-in engine only. */
+            llm_base_url?: string | null;
+            /** @description Chat model. */
+            llm_model?: string | null;
+            /** @description Embedding model. */
+            llm_embedding_model?: string | null;
+            /** @description Whether a key is stored. */
+            llm_api_key_set: boolean;
+            /**
+             * Format: int64
+             * @description Tokens per calendar month (UTC); 0: no limit.
+             */
+            monthly_token_budget: number;
+            /**
+             * Format: int64
+             * @description Tokens used this month.
+             */
+            tokens_used: number;
+            /** @description The month counted (`2026-11`). */
+            budget_period: string;
+            /** @description Whether inbound messages are triaged. */
+            auto_triage: boolean;
+        };
+        /** @description A change to the AI settings; `null` clears an optional value. */
+        AiSettingsPatch: {
+            /** @description An http(s) URL of an OpenAI-compatible API (ending in `/v1`). */
+            llm_base_url?: string | null;
+            /** @description Chat model name. */
+            llm_model?: string | null;
+            /** @description Embedding model name. */
+            llm_embedding_model?: string | null;
+            /** @description The endpoint's key (write-only). */
+            llm_api_key?: string | null;
+            /**
+             * Format: int64
+             * @description Tokens per month; 0: no limit.
+             */
+            monthly_token_budget?: number | null;
+            /** @description Triage on or off. */
+            auto_triage?: boolean | null;
+        };
         /** @description A tutorial's numbers. */
         AnalyticsOut: {
             /**
@@ -3293,6 +3553,48 @@ export interface components {
             /** @description The customer's reason (optional, at most 500 characters). */
             reason?: string;
         };
+        /** @description Every category. */
+        CategoryList: {
+            /** @description Categories in display order. */
+            data: components["schemas"]["CategoryOut"][];
+            /** @description Always `null`: the whole list is one page. */
+            next_cursor?: string | null;
+        };
+        /** @description A new category. */
+        CategoryNew: {
+            /** @description 1–40 characters of a-z, 0-9, `_` and `-`, starting with a letter; fixed once created. */
+            key: string;
+            /** @description 1–80 characters. */
+            name: string;
+            /** @description Up to 500 characters. */
+            description?: string;
+        };
+        /** @description A ticket category. */
+        CategoryOut: {
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /** @description What the classifier predicts and filters compare (`shipping`). */
+            key: string;
+            /** @description Shown to agents (`Shipping & delivery`). */
+            name: string;
+            /** @description What belongs in it. */
+            description: string;
+            /**
+             * Format: int32
+             * @description Display position.
+             */
+            position: number;
+        };
+        /** @description A change to a category (its key stays). */
+        CategoryPatch: {
+            /** @description New name. */
+            name?: string | null;
+            /** @description New description. */
+            description?: string | null;
+        };
         /**
          * @description Where a ticket came from.
          * @enum {string}
@@ -3491,6 +3793,22 @@ export interface components {
             step: string;
             /** @description The choice's key. */
             choice: string;
+        };
+        /** @description A source a suggestion drew on. */
+        CitationOut: {
+            /** @description `article`, `tutorial`, `macro` or `ticket`. */
+            kind: string;
+            /** @description Its id. */
+            id: string;
+            /** @description Its title (a ticket's subject). */
+            title: string;
+            /** @description Where to open it, when it has a page. */
+            url?: string | null;
+            /**
+             * Format: float
+             * @description Relevance, 0..1.
+             */
+            score: number;
         };
         /** @description The requester as the shop knows them. */
         CommerceOverview: {
@@ -5316,6 +5634,12 @@ export interface components {
                  * @description Written at.
                  */
                 created_at: string;
+                /**
+                 * @description The AI's triage of a customer's message: category, intent, language,
+                 *     sentiment, urgency, entities and the engine that produced them
+                 *     (staff only; absent for customers).
+                 */
+                triage?: Record<string, unknown> | null;
             }[];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -5833,6 +6157,42 @@ export interface components {
              * @description Written at.
              */
             created_at: string;
+            /**
+             * @description The AI's triage of a customer's message: category, intent, language,
+             *     sentiment, urgency, entities and the engine that produced them
+             *     (staff only; absent for customers).
+             */
+            triage?: Record<string, unknown> | null;
+        };
+        /** @description The workspace's trained classifiers. */
+        ModelList: {
+            /** @description One per kind that has been trained. */
+            data: components["schemas"]["ModelOut"][];
+        };
+        /** @description A trained classifier. */
+        ModelOut: {
+            /** @description `category` or `intent`. */
+            kind: string;
+            /**
+             * Format: int32
+             * @description Counts retrainings.
+             */
+            version: number;
+            /**
+             * Format: int32
+             * @description Labelled tickets it learned from.
+             */
+            examples: number;
+            /**
+             * Format: int32
+             * @description Distinct labels.
+             */
+            labels: number;
+            /**
+             * Format: date-time
+             * @description When it was trained.
+             */
+            trained_at: string;
         };
         /**
          * @description Why you were notified.
@@ -6114,6 +6474,18 @@ export interface components {
              */
             amount_cents: number;
         };
+        /** @description What an agent did with a suggestion. */
+        OutcomeIn: {
+            /** @description `accepted` (sent as suggested), `edited` (sent changed) or `rejected`. */
+            outcome: string;
+            /** @description The text actually sent (for `edited`: how much survived is measured). */
+            final_text?: string | null;
+            /**
+             * Format: int64
+             * @description The message it became, on the same ticket.
+             */
+            message_id?: number | null;
+        };
         /** @description A step answered on a run's path. */
         PathStepOut: {
             /** @description Step key. */
@@ -6305,6 +6677,15 @@ export interface components {
             email_notifications?: boolean | null;
             /** @description SMS notifications (customers only). */
             sms_notifications?: boolean | null;
+        };
+        /** @description Where a suggestion's text came from. */
+        ProvenanceOut: {
+            /** @description `builtin` or `llm`. */
+            engine: string;
+            /** @description The model. */
+            model: string;
+            /** @description The prompt template and version (`suggest_reply@1`), for LLM output. */
+            prompt_version?: string | null;
         };
         /** @description An OIDC provider's sign-in button. */
         ProviderButton: {
@@ -6911,6 +7292,73 @@ export interface components {
          * @enum {string}
          */
         SubscriptionStatus: "active" | "paused" | "cancelled";
+        /** @description A suggestion shown to an agent. */
+        SuggestionOut: {
+            /**
+             * Format: int64
+             * @description Id (report what happened to it with `PUT /api/v1/ai/suggestions/{id}/outcome`).
+             */
+            id: number;
+            /** @description `reply`, `summary` or `translation`. */
+            kind: string;
+            /** @description The text (plain text; a summary's key points follow as `bullets`). */
+            text: string;
+            /** @description A summary's key points. */
+            bullets: string[];
+            /** @description The sources it drew on, best first. */
+            citations: components["schemas"]["CitationOut"][];
+            /**
+             * Format: float
+             * @description How well the sources matched, 0..1.
+             */
+            confidence?: number | null;
+            /** @description The engine and model. */
+            provenance: components["schemas"]["ProvenanceOut"];
+            /** @description `shown`, `accepted`, `edited` or `rejected`. */
+            outcome: string;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+        };
+        /** @description Suggestions of one kind by one engine. */
+        SuggestionStatsOut: {
+            /** @description `reply`, `summary` or `translation`. */
+            kind: string;
+            /** @description `builtin` or `llm`. */
+            engine: string;
+            /**
+             * Format: int64
+             * @description Shown to agents.
+             */
+            shown: number;
+            /**
+             * Format: int64
+             * @description Sent as suggested.
+             */
+            accepted: number;
+            /**
+             * Format: int64
+             * @description Sent after editing.
+             */
+            edited: number;
+            /**
+             * Format: int64
+             * @description Dismissed.
+             */
+            rejected: number;
+            /**
+             * Format: double
+             * @description (accepted + edited) / shown.
+             */
+            use_rate: number;
+            /**
+             * Format: double
+             * @description How much of a used suggestion survived, 0..1 (word overlap).
+             */
+            mean_similarity?: number | null;
+        };
         /** @description Items to swap for other options of the same products. */
         SwapIn: {
             /** @description Each line and its new variant. */
@@ -7022,6 +7470,41 @@ export interface components {
             text: string;
             /** @description HTML template (values are escaped). */
             html: string;
+        };
+        /**
+         * @description What the AI made of a ticket: the newest inbound message decides language,
+         *     sentiment and urgency; the category is the AI's until an agent sets one.
+         */
+        TicketAiOut: {
+            /** @description A key of the workspace's categories (`/api/v1/ticket-categories`). */
+            category?: string | null;
+            /** @description `ai` or `agent`: who chose the category (the AI never overrides an agent). */
+            category_source?: string | null;
+            /**
+             * Format: float
+             * @description The classifier's confidence in an AI category, 0..1.
+             */
+            category_confidence?: number | null;
+            /** @description A finer label than the category, when the workspace trains intents. */
+            intent?: string | null;
+            /** @description The customer's language (ISO 639-1). */
+            language?: string | null;
+            /** @description `negative`, `neutral` or `positive`. */
+            sentiment?: string | null;
+            /**
+             * Format: float
+             * @description -1 (very negative) .. 1 (very positive).
+             */
+            sentiment_score?: number | null;
+            /** @description `low`, `normal`, `high` or `urgent`: a hint, not the ticket's priority. */
+            urgency?: string | null;
+        };
+        /** @description An agent's category for a ticket. */
+        TicketCategoryIn: {
+            /** @description A category key, or `null` to clear it. */
+            category?: string | null;
+            /** @description A finer label (up to 80 characters), optional. */
+            intent?: string | null;
         };
         /** @description The chat side of a ticket. */
         TicketChatOut: {
@@ -7168,6 +7651,7 @@ export interface components {
              */
             updated_at: string;
             rating?: null | components["schemas"]["RatingOut"];
+            ai?: null | components["schemas"]["TicketAiOut"];
         };
         /** @description A change to a ticket; absent fields stay, `null` clears nullable ones. */
         TicketPatch: {
@@ -7263,6 +7747,13 @@ export interface components {
          * @enum {string}
          */
         TransactionKind: "payment" | "refund";
+        /** @description Text to translate for a ticket's customer. */
+        TranslateIn: {
+            /** @description The text (a draft reply), up to 20,000 characters. */
+            text: string;
+            /** @description The target language (ISO 639-1); default: the customer's language. */
+            target?: string | null;
+        };
         /** @description One answer to a step. */
         TutorialChoice: {
             /** @description Stable key within the step: 1–40 of `a-z 0-9 _ -`. */
@@ -7627,6 +8118,26 @@ export interface components {
              * @default null
              */
             q: string | null;
+            /**
+             * @description Ticket categories by key (any of), as the AI or an agent set them.
+             * @default []
+             */
+            ticket_categories: string[];
+            /**
+             * @description Sentiment of the newest customer message (any of): `negative`, `neutral`, `positive`.
+             * @default []
+             */
+            sentiments: string[];
+            /**
+             * @description The AI's urgency hint (any of): `low`, `normal`, `high`, `urgent`.
+             * @default []
+             */
+            urgencies: string[];
+            /**
+             * @description The customer's language (any of), ISO 639-1 (`en`, `de`).
+             * @default []
+             */
+            languages: string[];
         };
         /** @description A new view, or a change to one (absent fields stay). */
         ViewIn: {
@@ -7939,6 +8450,135 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+        };
+    };
+    retrain_models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+        };
+    };
+    get_ai_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiSettingsOut"];
+                };
+            };
+        };
+    };
+    update_ai_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiSettingsPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiSettingsOut"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_suggestion_outcome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutcomeIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_api_keys: {
         parameters: {
             query?: never;
@@ -12179,6 +12819,30 @@ export interface operations {
             };
         };
     };
+    ai_report: {
+        parameters: {
+            query?: {
+                /** @description Start (inclusive); default 30 days ago. */
+                from?: string;
+                /** @description End (exclusive); default now. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiReport"];
+                };
+            };
+        };
+    };
     csat_report: {
         parameters: {
             query?: {
@@ -12658,6 +13322,132 @@ export interface operations {
             };
         };
     };
+    list_ticket_categories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryList"];
+                };
+            };
+        };
+    };
+    create_ticket_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryNew"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_ticket_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_ticket_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_tickets: {
         parameters: {
             query?: {
@@ -12861,6 +13651,129 @@ export interface operations {
             };
         };
     };
+    suggest_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    summarise_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    translate_for_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TranslateIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionOut"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_attachments: {
         parameters: {
             query?: never;
@@ -12907,6 +13820,47 @@ export interface operations {
                 };
             };
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_ticket_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketCategoryIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,6 @@
+import { AiReportSection } from '@/features/ai';
 import { ReportsPage } from '@/features/reports';
 
 export function ReportsRoute() {
-  return <ReportsPage />;
+  return <ReportsPage sections={(period) => <AiReportSection period={period} />} />;
 }

@@ -1,5 +1,6 @@
 import { SegmentedControl, Stack } from '@mantine/core';
 import { Navigate, useNavigate, useParams } from 'react-router';
+import { AiSettings } from '@/features/ai';
 import { useSession } from '@/features/auth';
 import { CHANNEL_SECTIONS, ChannelSettings, type ChannelSection } from '@/features/channels';
 import { ChatWidgetSettings } from '@/features/chat';
@@ -20,6 +21,7 @@ export function SettingsRoute() {
       onTabChange={(t) => navigate(`/settings/${t}`)}
       currentUserId={session.data.user_id}
       portal={<OidcProvidersSettings />}
+      ai={<AiSettings />}
       channels={
         // The chat widget's settings sit beside the channels feature's own sections.
         <Stack gap="sm">

@@ -1,4 +1,5 @@
 import { Navigate, useNavigate, useParams } from 'react-router';
+import { AiAssistPanel, latestTriage, TicketAiProperties } from '@/features/ai';
 import { MessageDelivery } from '@/features/channels';
 import { ChatFooter, chatDrafting } from '@/features/chat';
 import { CommercePanel } from '@/features/commerce';
@@ -28,6 +29,12 @@ export function TicketRoute() {
       headerExtras={<TicketRating ticketId={id} />}
       conversationFooter={<ChatFooter ticketId={id} />}
       onDraftingChange={(drafting) => chatDrafting(id, drafting)}
+      propertiesExtras={({ ticket, messages, onTicketChange }) => (
+        <TicketAiProperties ticket={ticket} triage={latestTriage(messages)} onTicketChange={onTicketChange} />
+      )}
+      replyAssist={({ ticket, reply, lastSent }) => (
+        <AiAssistPanel ticketId={id} language={ticket.ai?.language} reply={reply} lastSent={lastSent} />
+      )}
     />
   );
 }

@@ -1,7 +1,7 @@
 /** The personal performance page and the team dashboard, with charts. */
 import { Card, Group, Paper, ScrollArea, SegmentedControl, SimpleGrid, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { errorMessage } from '@/lib/api-client';
 import { formatDuration, lastDays, myReportQuery, teamReportQuery } from '../api/reports';
@@ -40,7 +40,12 @@ function BucketChart({ title, data, color }: { title: string; data: { key: strin
   );
 }
 
-export function ReportsPage() {
+export interface ReportsPageProps {
+  /** More sections after the built-in ones, for the chosen period (the app adds the AI report). */
+  sections?: (period: { from: string; to: string }) => ReactNode;
+}
+
+export function ReportsPage({ sections }: ReportsPageProps = {}) {
   const [days, setDays] = useState('30');
   const period = useMemo(() => lastDays(Number(days)), [days]);
   const me = useQuery(myReportQuery(period));
@@ -133,6 +138,7 @@ export function ReportsPage() {
         </>
       )}
       <CsatSection period={period} />
+      {sections?.(period)}
     </ScrollArea>
   );
 }

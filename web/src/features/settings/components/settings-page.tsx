@@ -10,7 +10,7 @@ import { UsersSettings } from './users-settings';
 import { WebhooksSettings } from './webhooks-settings';
 import { WorkspaceSettings } from './workspace-settings';
 
-export const SETTINGS_TABS = ['workspace', 'users', 'statuses', 'fields', 'tags', 'channels', 'portal', 'api-keys', 'webhooks', 'audit'] as const;
+export const SETTINGS_TABS = ['workspace', 'users', 'statuses', 'fields', 'tags', 'channels', 'portal', 'ai', 'api-keys', 'webhooks', 'audit'] as const;
 export type SettingsTab = (typeof SETTINGS_TABS)[number];
 
 export interface SettingsPageProps {
@@ -21,9 +21,11 @@ export interface SettingsPageProps {
   channels?: ReactNode;
   /** The Customer portal tab's content (the app puts the sign-in providers there); no tab without it. */
   portal?: ReactNode;
+  /** The AI tab's content (the app puts categories, models and the LLM endpoint there); no tab without it. */
+  ai?: ReactNode;
 }
 
-export function SettingsPage({ tab, onTabChange, currentUserId, channels, portal }: SettingsPageProps) {
+export function SettingsPage({ tab, onTabChange, currentUserId, channels, portal, ai }: SettingsPageProps) {
   return (
     <ScrollArea h="100%" p="md">
       <Title order={2} mb="md">
@@ -38,6 +40,7 @@ export function SettingsPage({ tab, onTabChange, currentUserId, channels, portal
           <Tabs.Tab value="tags">Tags</Tabs.Tab>
           {channels && <Tabs.Tab value="channels">Channels</Tabs.Tab>}
           {portal && <Tabs.Tab value="portal">Customer portal</Tabs.Tab>}
+          {ai && <Tabs.Tab value="ai">AI</Tabs.Tab>}
           <Tabs.Tab value="api-keys">API keys</Tabs.Tab>
           <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>
           <Tabs.Tab value="audit">Audit log</Tabs.Tab>
@@ -59,6 +62,7 @@ export function SettingsPage({ tab, onTabChange, currentUserId, channels, portal
         </Tabs.Panel>
         {channels && <Tabs.Panel value="channels">{channels}</Tabs.Panel>}
         {portal && <Tabs.Panel value="portal">{portal}</Tabs.Panel>}
+        {ai && <Tabs.Panel value="ai">{ai}</Tabs.Panel>}
         <Tabs.Panel value="api-keys">
           <ApiKeysSettings />
         </Tabs.Panel>

@@ -3,7 +3,7 @@ import { ActionIcon, Badge, Box, Button, Group, NavLink, ScrollArea, Select, Sta
 import { notifications } from '@mantine/notifications';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { errorMessage } from '@/lib/api-client';
 import { ticketCountsQuery, ticketListQuery, type Ticket } from '../api/tickets';
 import { useDeleteView, viewCountsQuery, viewsQuery, viewTicketsQuery, type SavedView } from '../api/views';
@@ -11,7 +11,7 @@ import { useLiveTickets } from '../hooks/use-live-tickets';
 import { BUILT_IN_VIEWS, findView } from '../views';
 import { BulkBar } from './bulk-bar';
 import { TicketTable } from './ticket-table';
-import { ViewEditor } from './view-editor';
+import { ViewEditor, type AiFilterOptions } from './view-editor';
 
 /** Route ids of saved views are `v<id>`; built-in views have names. */
 export const savedViewRouteId = (id: number) => `v${id}`;
@@ -23,9 +23,13 @@ export interface QueuePageProps {
   viewId: string | undefined;
   onViewChange: (viewId: string) => void;
   onOpenTicket: (ticket: Ticket) => void;
+  /** Compact marks after each ticket's subject in the list (the app puts the AI's reading there). */
+  ticketBadges?: (ticket: Ticket) => ReactNode;
+  /** Choices for the view editor's AI filters (ticket categories, languages). */
+  aiFilterOptions?: AiFilterOptions;
 }
 
-export function QueuePage({ userId, isAdmin, viewId, onViewChange, onOpenTicket }: QueuePageProps) {
+export function QueuePage({ userId, isAdmin, viewId, onViewChange, onOpenTicket, ticketBadges, aiFilterOptions }: QueuePageProps) {
   useLiveTickets();
   const savedId = savedViewId(viewId);
   const view = findView(viewId);
@@ -197,6 +201,7 @@ export function QueuePage({ userId, isAdmin, viewId, onViewChange, onOpenTicket 
               onLoadMore={handleLoadMore}
               compact={compact}
               columns={current?.columns}
+              subjectExtras={ticketBadges}
             />
             {!list.isLoading && tickets.length === 0 && (
               <Text c="dimmed" p="md" ta="center">
@@ -211,6 +216,7 @@ export function QueuePage({ userId, isAdmin, viewId, onViewChange, onOpenTicket 
           opened
           view={editing === 'new' ? undefined : editing}
           canShare={isAdmin}
+          aiFilterOptions={aiFilterOptions}
           onClose={() => setEditing(null)}
           onSaved={(v) => {
             setEditing(null);

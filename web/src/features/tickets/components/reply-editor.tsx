@@ -14,6 +14,16 @@ import '@/components/ui/mention-chip.css';
 import type { Mentionable } from './mention-list';
 import { createMentionSource, mentionExtension } from './mention-suggestion';
 
+/** What the page may do with the draft from outside the editor (e.g. AI assist). */
+export interface ReplyHandle {
+  /** Puts HTML at the cursor. */
+  insert: (html: string) => void;
+  /** Replaces the whole draft with HTML. */
+  replace: (html: string) => void;
+  /** The draft as plain text. */
+  draftText: () => string;
+}
+
 export interface ReplyEditorProps {
   onSend: (html: string, internal: boolean, files: File[]) => Promise<unknown>;
   /** Uploads a pasted or dropped image and answers the URL to show it from. */
@@ -31,6 +41,8 @@ export interface ReplyEditorProps {
   mentionables?: Mentionable[];
   /** More toolbar buttons from other features; `insert` puts HTML at the cursor. */
   tools?: (insert: (html: string) => void) => ReactNode;
+  /** Receives a handle on the draft once the editor exists, and `null` when it goes. */
+  onReady?: (handle: ReplyHandle | null) => void;
 }
 
 const NO_ONE: Mentionable[] = [];
@@ -57,6 +69,7 @@ export function ReplyEditor({
   onDraftingChange,
   mentionables = NO_ONE,
   tools,
+  onReady,
 }: ReplyEditorProps) {
   const [mode, setMode] = useState<'public' | 'internal'>('public');
   const [picking, setPicking] = useState(false);
@@ -96,6 +109,16 @@ export function ReplyEditor({
       },
     },
   });
+
+  useEffect(() => {
+    if (!editor || !onReady) return;
+    onReady({
+      insert: (html) => editor.chain().focus().insertContent(html).run(),
+      replace: (html) => editor.chain().focus().setContent(html).run(),
+      draftText: () => editor.getText({ blockSeparator: '\n\n' }),
+    });
+    return () => onReady(null);
+  }, [editor, onReady]);
 
   function takeFiles(list: FileList | null | undefined): boolean {
     const picked = list ? Array.from(list) : [];

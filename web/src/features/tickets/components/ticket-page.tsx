@@ -7,17 +7,26 @@ import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { PriorityBadge, StatusBadge } from '@/components/ui/badges';
 import { errorMessage } from '@/lib/api-client';
 import { attachmentKeys, attachmentsQuery, MAX_ATTACHMENT_BYTES, uploadAttachment } from '../api/attachments';
-import { messagesQuery, trailQuery, useSendMessage, type Message } from '../api/conversation';
+import { conversationKeys, messagesQuery, trailQuery, useSendMessage, type Message } from '../api/conversation';
 import { macrosQuery, previewMacro, useApplyMacro } from '../api/macros';
 import { agentsQuery } from '../api/reference';
-import { ticketQuery } from '../api/tickets';
+import { ticketKeys, ticketQuery, type Ticket } from '../api/tickets';
+import { viewKeys } from '../api/views';
 import { useLiveTickets } from '../hooks/use-live-tickets';
 import { usePresence } from '../hooks/use-presence';
 import { MergeButton } from './merge-button';
 import { PropertiesPanel } from './properties-panel';
 import { RequesterCard } from './requester-card';
-import { ReplyEditor } from './reply-editor';
+import { ReplyEditor, type ReplyHandle } from './reply-editor';
 import { buildTimeline, TicketTimeline } from './ticket-timeline';
+
+/** A message just sent from the reply editor. */
+export interface SentMessage {
+  id: number;
+  /** The body as sent (HTML). */
+  html: string;
+  internal: boolean;
+}
 
 export interface TicketPageProps {
   ticketId: number;
@@ -39,6 +48,17 @@ export interface TicketPageProps {
    * counts as no draft here, so the customer never learns of one.
    */
   onDraftingChange?: (drafting: boolean) => void;
+  /**
+   * Under the properties (e.g. the AI's category, editable, and its reading
+   * of the customer). `onTicketChange` takes the ticket as the server answered
+   * a change made there, so every screen shows it at once.
+   */
+  propertiesExtras?: (context: { ticket: Ticket; messages: Message[]; onTicketChange: (ticket: Ticket) => void }) => ReactNode;
+  /**
+   * Above the reply editor (e.g. AI assist): `reply` is a handle on the draft
+   * once the editor exists, `lastSent` the last message sent from it.
+   */
+  replyAssist?: (context: { ticket: Ticket; reply: ReplyHandle | null; lastSent: SentMessage | null }) => ReactNode;
 }
 
 export function TicketPage({
@@ -51,6 +71,8 @@ export function TicketPage({
   conversationFooter,
   replyTools,
   onDraftingChange,
+  propertiesExtras,
+  replyAssist,
 }: TicketPageProps) {
   useLiveTickets();
   const ticket = useQuery(ticketQuery(ticketId));
@@ -70,16 +92,29 @@ export function TicketPage({
   const attachments = useQuery(attachmentsQuery(ticketId));
   const client = useQueryClient();
   const compact = useMediaQuery('(max-width: 62em)') ?? false;
+  const [reply, setReply] = useState<ReplyHandle | null>(null);
+  const [lastSent, setLastSent] = useState<SentMessage | null>(null);
+  const handleTicketChange = useCallback(
+    (changed: Ticket) => {
+      client.setQueryData(ticketKeys.detail(ticketId), changed);
+      void client.invalidateQueries({ queryKey: ticketKeys.lists() });
+      void client.invalidateQueries({ queryKey: viewKeys.all });
+      void client.invalidateQueries({ queryKey: conversationKeys.trail(ticketId) });
+    },
+    [client, ticketId],
+  );
 
   const handleSend = async (body: string, internal: boolean, files: File[]) => {
     if (internal) {
       // A note's files follow it, so they are never visible to the customer on their own.
       const message = await send.mutateAsync({ body, internal });
+      setLastSent({ id: message.id, html: body, internal });
       await Promise.all(files.map((f) => uploadAttachment(ticketId, f, message.id)));
     } else {
       // A reply's files go first and travel with it (e-mail attachments).
       const uploaded = await Promise.all(files.map((f) => uploadAttachment(ticketId, f)));
-      await send.mutateAsync({ body, internal, attachment_ids: uploaded.map((a) => a.id) });
+      const message = await send.mutateAsync({ body, internal, attachment_ids: uploaded.map((a) => a.id) });
+      setLastSent({ id: message.id, html: body, internal });
     }
     if (files.length) void client.invalidateQueries({ queryKey: attachmentKeys.list(ticketId) });
   };
@@ -103,10 +138,8 @@ export function TicketPage({
     return { html: preview.reply_html ?? null, internal: preview.reply_internal };
   };
 
-  const items = useMemo(
-    () => buildTimeline(messages.data?.pages.flatMap((p) => p.data) ?? [], trail.data?.data ?? []),
-    [messages.data, trail.data],
-  );
+  const allMessages = useMemo(() => messages.data?.pages.flatMap((p) => p.data) ?? [], [messages.data]);
+  const items = useMemo(() => buildTimeline(allMessages, trail.data?.data ?? []), [allMessages, trail.data]);
   const t = ticket.data;
   const authorName = useCallback(
     (m: Message) => {
@@ -171,7 +204,9 @@ export function TicketPage({
               </Alert>
             )}
             {conversationFooter}
+            {replyAssist?.({ ticket: t, reply, lastSent })}
             <ReplyEditor
+              onReady={setReply}
               onDraftingChange={handleDraftingChange}
               tools={replyTools}
               sending={send.isPending}
@@ -208,6 +243,9 @@ export function TicketPage({
           />
           <Box>
             <PropertiesPanel ticket={t} />
+            {propertiesExtras && (
+              <Box mt="sm">{propertiesExtras({ ticket: t, messages: allMessages, onTicketChange: handleTicketChange })}</Box>
+            )}
           </Box>
           <RequesterCard ticket={t} onOpenTicket={onOpenTicket} />
           {customerPanel}

@@ -6,7 +6,7 @@
 import { Anchor, Box, Checkbox, Group, Loader, Text } from '@mantine/core';
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { PriorityBadge, StatusBadge } from '@/components/ui/badges';
 import { RelativeTime } from '@/components/ui/relative-time';
 import type { Ticket } from '../api/tickets';
@@ -24,6 +24,8 @@ export interface TicketTableProps {
   compact?: boolean;
   /** Column ids to show, in order (a view's choice); the default set otherwise. */
   columns?: string[];
+  /** Compact marks after a ticket's subject (the app puts the AI's category, sentiment and urgency there). */
+  subjectExtras?: (ticket: Ticket) => ReactNode;
 }
 
 const DEFAULT_COLUMNS = ['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'updated'];
@@ -38,6 +40,7 @@ export function TicketTable({
   onLoadMore,
   compact = false,
   columns: chosen = DEFAULT_COLUMNS,
+  subjectExtras,
 }: TicketTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [cursor, setCursor] = useState(0);
@@ -78,9 +81,12 @@ export function TicketTable({
         header: 'Subject',
         size: 380,
         cell: ({ row }) => (
-          <Anchor component="span" size="sm" fw={500} lineClamp={1} c="inherit">
-            {row.original.subject}
-          </Anchor>
+          <Group gap={6} wrap="nowrap">
+            <Anchor component="span" size="sm" fw={500} lineClamp={1} c="inherit" style={{ minWidth: 0 }} data-testid="row-subject">
+              {row.original.subject}
+            </Anchor>
+            {subjectExtras?.(row.original)}
+          </Group>
         ),
       },
       { id: 'requester', header: 'Requester', size: 170, cell: ({ row }) => <Text size="sm" lineClamp={1}>{row.original.requester.name}</Text> },
@@ -97,7 +103,7 @@ export function TicketTable({
     const wanted = compact ? ['subject', 'status'] : chosen;
     const byId = new Map(all.map((c) => [c.id, c]));
     return [all[0] as ColumnDef<Ticket>, ...wanted.flatMap((id) => byId.get(id) ?? [])];
-  }, [tickets, selected, onSelectedChange, compact, chosen]);
+  }, [tickets, selected, onSelectedChange, compact, chosen, subjectExtras]);
 
   const table = useReactTable({ data: tickets, columns, getCoreRowModel: getCoreRowModel(), getRowId: (t) => String(t.id) });
   const rows = table.getRowModel().rows;

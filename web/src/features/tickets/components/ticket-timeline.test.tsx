@@ -32,6 +32,19 @@ describe('buildTimeline', () => {
     );
     expect(items.map((i) => i.kind)).toEqual(['message', 'event', 'message']);
   });
+
+  it("leaves out the AI's per-message triage and suggestion bookkeeping, keeps an agent's category", () => {
+    const items = buildTimeline(
+      [],
+      [
+        event(7, '2026-01-01T10:00:00Z', 'ai.triaged', 'triaged'),
+        event(8, '2026-01-01T10:01:00Z', 'ai.suggestion_used', 'used'),
+        event(10, '2026-01-01T10:01:30Z', 'ai.suggested', 'suggested'),
+        event(9, '2026-01-01T10:02:00Z', 'ticket.categorized', 'Anna set the category to Billing'),
+      ],
+    );
+    expect(items.map((i) => (i.kind === 'event' ? i.entry.type : i.kind))).toEqual(['ticket.categorized']);
+  });
 });
 
 describe('TicketTimeline', () => {

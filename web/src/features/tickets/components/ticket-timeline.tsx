@@ -9,8 +9,9 @@ import type { Message, TrailEntry } from '../api/conversation';
 export type TimelineItem = { kind: 'message'; at: string; message: Message } | { kind: 'event'; at: string; entry: TrailEntry };
 
 /** Events that merely restate a message are left out: the message itself is shown. */
-// A note's mentions show as chips in the note itself.
-const HIDDEN_EVENTS = new Set(['message.created', 'ticket.created', 'ticket.mentioned']);
+// A note's mentions show as chips in the note itself. The AI's triage of each message shows
+// in the ticket's properties; suggestions and what an agent did with them feed the AI report.
+const HIDDEN_EVENTS = new Set(['message.created', 'ticket.created', 'ticket.mentioned', 'ai.triaged', 'ai.suggested', 'ai.suggestion_used']);
 
 export function buildTimeline(messages: Message[], trail: TrailEntry[]): TimelineItem[] {
   const items: TimelineItem[] = [

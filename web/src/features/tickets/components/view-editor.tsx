@@ -11,6 +11,13 @@ const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 const CHANNELS = ['email', 'chat', 'sms', 'web', 'api', 'phone', 'social'];
 export const VIEW_COLUMNS = ['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'team', 'channel', 'tags', 'created', 'updated'];
 const DEFAULT_COLUMNS = ['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'updated'];
+/** The AI's sentiment and urgency hints a view may filter on (mirrors the server). */
+const SENTIMENTS = [
+  { value: 'negative', label: 'Negative' },
+  { value: 'neutral', label: 'Neutral' },
+  { value: 'positive', label: 'Positive' },
+];
+const URGENCIES = ['low', 'normal', 'high', 'urgent'];
 const SORTS = [
   { value: '-updated_at', label: 'Last updated first' },
   { value: 'updated_at', label: 'Least recently updated first' },
@@ -55,7 +62,23 @@ const emptyFilter = (): ViewFilter => ({
   exclude_tags: [],
   fields: [],
   q: null,
+  ticket_categories: [],
+  sentiments: [],
+  urgencies: [],
+  languages: [],
 });
+
+/** Choices for the AI filters, from the app (the ticket categories live in another feature). */
+export interface AiFilterOptions {
+  categories: { value: string; label: string }[];
+  languages: { value: string; label: string }[];
+}
+
+/** Options plus any chosen value they lack (a category deleted since), so a saved view still shows it. */
+export function withChosen(options: { value: string; label: string }[], chosen: readonly string[]): { value: string; label: string }[] {
+  const missing = chosen.filter((v) => !options.some((o) => o.value === v));
+  return [...options, ...missing.map((v) => ({ value: v, label: v }))];
+}
 
 export interface ViewEditorProps {
   opened: boolean;
@@ -63,14 +86,17 @@ export interface ViewEditorProps {
   onSaved: (view: SavedView) => void;
   view?: SavedView;
   canShare: boolean;
+  /** Choices for the category and language filters; without them only values already chosen are offered. */
+  aiFilterOptions?: AiFilterOptions;
 }
 
-export function ViewEditor({ opened, onClose, onSaved, view, canShare }: ViewEditorProps) {
+export function ViewEditor({ opened, onClose, onSaved, view, canShare, aiFilterOptions }: ViewEditorProps) {
   const save = useSaveView();
   const fields = useQuery(customFieldsQuery);
   const agents = useQuery(agentsQuery);
   const [name, setName] = useState(view?.name ?? '');
-  const [filter, setFilter] = useState<ViewFilter>(view?.filters ?? { ...emptyFilter(), categories: ['new', 'open'] });
+  // Views saved before the AI filters existed may lack them.
+  const [filter, setFilter] = useState<ViewFilter>(view ? { ...emptyFilter(), ...view.filters } : { ...emptyFilter(), categories: ['new', 'open'] });
   const [columns, setColumns] = useState<string[]>(view?.columns ?? DEFAULT_COLUMNS);
   const [sort, setSort] = useState(view?.sort ?? '-updated_at');
   const [shared, setShared] = useState(view?.shared ?? false);
@@ -109,6 +135,26 @@ export function ViewEditor({ opened, onClose, onSaved, view, canShare }: ViewEdi
           <Group grow align="flex-start">
             <TagsInput label="Has all tags" value={filter.tags} onChange={(v) => patch({ tags: v })} />
             <TagsInput label="Has none of the tags" value={filter.exclude_tags} onChange={(v) => patch({ exclude_tags: v })} />
+          </Group>
+          <Group grow align="flex-start">
+            <MultiSelect
+              label="Category"
+              searchable
+              data={withChosen(aiFilterOptions?.categories ?? [], filter.ticket_categories)}
+              value={filter.ticket_categories}
+              onChange={(v) => patch({ ticket_categories: v })}
+            />
+            <MultiSelect
+              label="Language"
+              searchable
+              data={withChosen(aiFilterOptions?.languages ?? [], filter.languages)}
+              value={filter.languages}
+              onChange={(v) => patch({ languages: v })}
+            />
+          </Group>
+          <Group grow align="flex-start">
+            <MultiSelect label="Sentiment" data={SENTIMENTS} value={filter.sentiments} onChange={(v) => patch({ sentiments: v })} />
+            <MultiSelect label="Urgency" data={URGENCIES} value={filter.urgencies} onChange={(v) => patch({ urgencies: v })} />
           </Group>
           <TextInput label="Words" placeholder="refund damaged" value={filter.q ?? ''} onChange={(e) => patch({ q: e.currentTarget.value || null })} />
           <Text size="sm" fw={500}>

@@ -1,4 +1,4 @@
-/** Keeps ticket data fresh from the event stream: lists, counts, and open tickets. */
+/** Keeps ticket data fresh from the event stream: lists, counts, open tickets and the AI's reading of them. */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { eventStream } from '@/lib/event-stream';
@@ -16,7 +16,9 @@ export function useLiveTickets(): void {
           void client.invalidateQueries({ queryKey: conversationKeys.trail(event.ticket_id) });
           return;
         }
-        if (!event.type.startsWith('ticket.') && event.type !== 'message.created') return;
+        // `ai.triaged`: the AI read a new customer message (category, sentiment, urgency on the ticket
+        // and the message); `ticket.categorized` (an agent's category) is a `ticket.` event like the rest.
+        if (!event.type.startsWith('ticket.') && event.type !== 'message.created' && event.type !== 'ai.triaged') return;
         // A mention comes with its note's `message.created`, which refreshes all of this already.
         if (event.type === 'ticket.mentioned') return;
         void client.invalidateQueries({ queryKey: ticketKeys.lists() });
