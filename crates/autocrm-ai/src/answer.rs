@@ -11,7 +11,7 @@
 //!    document that share most words with the question, in the document's own
 //!    words, and a link to it;
 //! 4. best score ≥ [`CLARIFY_AT`] → [`AnswerOutcome::Clarify`]: "Do you mean
-//!    A or B?" over the candidates close to the best;
+//!    A or B?" over the candidates close to the best, with each one's link;
 //! 5. otherwise → [`AnswerOutcome::HandOff`].
 //!
 //! Invariant: every answered sentence is quoted from a cited document; the
@@ -19,8 +19,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::retrieve::{Analyzer, Index, Lang, words};
-use crate::summarise::{is_list_item, sentences};
+pub use crate::retrieve::OTHER_LANGUAGE_FACTOR;
+use crate::retrieve::{Analyzer, Lang, rank_in_language};
+use crate::text::{is_list_item, sentences, words};
 use crate::{AiError, Answer, AnswerOutcome, AnswerRequest, Citation, Document, Provenance};
 
 /// The lowest best score that is answered outright.
@@ -29,8 +30,6 @@ pub const ANSWER_AT: f32 = 0.6;
 pub const CLARIFY_AT: f32 = 0.3;
 /// The runner-up is "close" when it scores at least this share of the best.
 pub const CLOSE_SHARE: f32 = 0.85;
-/// Weight of a document in another language than the customer's.
-pub const OTHER_LANGUAGE_FACTOR: f32 = 0.85;
 /// At most this many candidates in a clarifying question.
 const MAX_CANDIDATES: usize = 3;
 /// At most this many sentences or steps in an answer.
@@ -57,7 +56,7 @@ pub fn answer(request: &AnswerRequest) -> Result<Answer, AiError> {
 
     let analyzer = Analyzer::default();
     let query = query_with_context(&analyzer, lang, request);
-    let ranked = rank(&request.documents, &query, lang);
+    let ranked = rank_in_language(&request.documents, &query, lang);
     let best = ranked.first().copied();
     let Some((best_doc, best_score)) = best.filter(|&(_, s)| s >= CLARIFY_AT) else {
         return Ok(Answer {
@@ -94,8 +93,20 @@ pub fn answer(request: &AnswerRequest) -> Result<Answer, AiError> {
         });
     }
     let titles: Vec<&str> = close.iter().map(|&(d, _)| request.documents[d].title.as_str()).collect();
+    let mut text = phrases.clarify(&titles);
+    // Each candidate's link, so the customer can also open the one they mean.
+    let links: Vec<String> = close
+        .iter()
+        .filter_map(|&(d, _)| {
+            let doc = &request.documents[d];
+            doc.url.as_ref().map(|u| format!("• {}: {u}", doc.title))
+        })
+        .collect();
+    if !links.is_empty() {
+        text = format!("{text}\n\n{}", links.join("\n"));
+    }
     Ok(Answer {
-        text: phrases.clarify(&titles),
+        text,
         outcome: AnswerOutcome::Clarify,
         citations: close.iter().map(|&(d, s)| Citation::of(&request.documents[d], s)).collect(),
         confidence: best_score,
@@ -114,21 +125,6 @@ fn query_with_context(analyzer: &Analyzer, lang: Lang, request: &AnswerRequest) 
         query.push_str(&previous.text);
     }
     query
-}
-
-/// The documents ranked for the query, with the language preference applied.
-fn rank(documents: &[Document], query: &str, lang: Lang) -> Vec<(usize, f32)> {
-    let index = Index::new(documents);
-    let mut ranked: Vec<(usize, f32)> = index
-        .search(query, documents.len())
-        .into_iter()
-        .map(|(d, s)| {
-            let same = documents[d].locale.as_deref().is_none_or(|l| Lang::of(Some(l)) == lang);
-            (d, if same { s } else { s * OTHER_LANGUAGE_FACTOR })
-        })
-        .collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    ranked
 }
 
 /// Whether the customer explicitly asks for a person.
@@ -346,10 +342,15 @@ mod tests {
     fn an_ambiguous_question_asks_which_document_is_meant() {
         let a = ask("return", None);
         assert_eq!(a.outcome, AnswerOutcome::Clarify, "{a:?}");
-        assert_eq!(a.text, "Do you mean “Return an item” or “Return shipping costs”?");
+        let first = a.citations.iter().map(|c| format!("{}: {}", c.title, c.url.clone().unwrap_or_default())).collect::<Vec<_>>();
+        assert_eq!(
+            a.text,
+            format!("Do you mean “Return an item” or “Return shipping costs”?\n\n• {}\n• {}", first[0], first[1]),
+            "the question, then each candidate's link"
+        );
         assert_eq!(a.citations.len(), 2);
         let de = ask("return", Some("de"));
-        assert_eq!(de.text, "Meinen Sie „Return an item“ oder „Return shipping costs“?");
+        assert!(de.text.starts_with("Meinen Sie „Return an item“ oder „Return shipping costs“?\n\n• "), "{}", de.text);
     }
 
     #[test]

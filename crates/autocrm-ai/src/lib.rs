@@ -9,13 +9,17 @@
 //! - The **LLM engine** ([`llm`]) talks to any OpenAI-compatible endpoint,
 //!   with versioned prompt templates ([`prompts`]), timeouts, retries,
 //!   streaming and a fall-back to the built-in engine.
+//! - The chatbot's order assistant ([`agent`]) lets an LLM use tools (the
+//!   shop's orders) behind a confirmation gate that code enforces.
 //!
 //! This crate does no database IO: callers (the server) hand it the texts,
 //! documents and labelled examples, and store what it returns together with
 //! its [`Provenance`], so every AI output can be audited.
 //!
 //! [`eval`] measures every capability on CSV data (`autocrm eval`).
+//! With the `embeddings` feature, `embed` and `classify_embed` add `MiniLM` sentence embeddings and a classifier over them.
 
+pub mod agent;
 pub mod answer;
 pub mod classify;
 pub mod eval;
@@ -32,6 +36,11 @@ pub mod triage;
 
 #[cfg(feature = "fake-llm")]
 pub mod fake_llm;
+
+#[cfg(feature = "embeddings")]
+pub mod classify_embed;
+#[cfg(feature = "embeddings")]
+pub mod embed;
 
 use serde::{Deserialize, Serialize};
 

@@ -20,6 +20,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use rust_stemmers::{Algorithm, Stemmer};
 
+use crate::text::words;
 use crate::{AiError, Document};
 
 /// How many times a title's words count against the body's.
@@ -83,9 +84,24 @@ impl Analyzer {
     }
 }
 
-/// Lower-cased words: maximal runs of alphanumeric characters.
-pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+/// Weight of a document in another language than the customer's.
+pub const OTHER_LANGUAGE_FACTOR: f32 = 0.85;
+
+/// The documents ranked for a query by BM25, a document in another
+/// language than `lang` counting [`OTHER_LANGUAGE_FACTOR`] of its score;
+/// ties keep the documents' order.
+pub(crate) fn rank_in_language(documents: &[Document], query: &str, lang: Lang) -> Vec<(usize, f32)> {
+    let index = Index::new(documents);
+    let mut ranked: Vec<(usize, f32)> = index
+        .search(query, documents.len())
+        .into_iter()
+        .map(|(d, s)| {
+            let same = documents[d].locale.as_deref().is_none_or(|l| Lang::of(Some(l)) == lang);
+            (d, if same { s } else { s * OTHER_LANGUAGE_FACTOR })
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked
 }
 
 /// One document's postings entry: the document and its (title-boosted) term frequency.

@@ -23,8 +23,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::answer::OTHER_LANGUAGE_FACTOR;
-use crate::retrieve::{Analyzer, Index, Lang};
+use crate::retrieve::{Analyzer, Lang, rank_in_language};
 use crate::summarise::{clean_message, is_greeting_line, opens_signature};
 use crate::{
     AiError, Answer, AnswerRequest, Citation, Document, Generate, Provenance, ReplyRequest, Suggestion, Summary,
@@ -91,7 +90,7 @@ pub fn suggest_reply(request: &ReplyRequest) -> Result<Suggestion, AiError> {
         query.push_str(&clean_message(customer[0]));
     }
 
-    let ranked = rank(&request.documents, &query, lang);
+    let ranked = rank_in_language(&request.documents, &query, lang);
     let best_of = |kinds: &[&str]| {
         ranked
             .iter()
@@ -160,21 +159,6 @@ fn voted_ticket(documents: &[Document], ranked: &[(usize, f32)]) -> Option<(usiz
     // Most votes; on a tie, the label whose best ticket ranks higher.
     let winner = votes.into_iter().max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)))?;
     tickets.get(winner.1.1).copied()
-}
-
-/// The documents ranked for the query, with the language preference applied.
-fn rank(documents: &[Document], query: &str, lang: Lang) -> Vec<(usize, f32)> {
-    let index = Index::new(documents);
-    let mut ranked: Vec<(usize, f32)> = index
-        .search(query, documents.len())
-        .into_iter()
-        .map(|(d, s)| {
-            let same = documents[d].locale.as_deref().is_none_or(|l| Lang::of(Some(l)) == lang);
-            (d, if same { s } else { s * OTHER_LANGUAGE_FACTOR })
-        })
-        .collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    ranked
 }
 
 /// Fills `{{ … }}` placeholders from the request; unknown ones stay as written.

@@ -17,7 +17,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::retrieve::{Analyzer, Lang, words};
+use crate::retrieve::{Analyzer, Lang};
+use crate::text::{sentences, words};
 use crate::{AiError, Provenance, Summary, SummaryRequest};
 
 /// At most this many "what was done" bullets.
@@ -327,84 +328,6 @@ pub(crate) fn clean_message(text: &str) -> String {
     head.trim_end().to_string()
 }
 
-/// Whether a line is a list item (`1.`, `2)`, `-`, `*`, `•`): one unit, never split.
-pub(crate) fn is_list_item(line: &str) -> bool {
-    let t = line.trim_start();
-    if t.starts_with(['-', '*', '•']) {
-        return true;
-    }
-    let digits = t.chars().take_while(char::is_ascii_digit).count();
-    digits > 0 && digits <= 3 && t[digits..].starts_with(['.', ')'])
-}
-
-/// Sentences and list items of a text, in order, trimmed, non-empty.
-pub(crate) fn sentences(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut paragraph = String::new();
-    let flush = |paragraph: &mut String, out: &mut Vec<String>| {
-        out.extend(split_sentences(paragraph));
-        paragraph.clear();
-    };
-    for line in text.lines() {
-        let t = line.trim();
-        if t.is_empty() {
-            flush(&mut paragraph, &mut out);
-        } else if is_list_item(t) {
-            flush(&mut paragraph, &mut out);
-            out.push(t.to_string());
-        } else {
-            if !paragraph.is_empty() {
-                paragraph.push(' ');
-            }
-            paragraph.push_str(t);
-        }
-    }
-    flush(&mut paragraph, &mut out);
-    out.retain(|s| s.chars().any(char::is_alphanumeric));
-    out
-}
-
-/// Words that end with a period without ending a sentence.
-const ABBREVIATIONS: &[&str] =
-    &["mr", "mrs", "ms", "dr", "prof", "st", "no", "nr", "vs", "etc", "ca", "bzw", "usw", "inkl", "ggf", "evtl", "str"];
-
-/// Splits running text after `.`, `!`, `?` followed by a space and an
-/// upper-case letter or digit, unless the word before is an abbreviation or a number.
-fn split_sentences(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut start = 0;
-    for i in 0..chars.len() {
-        if !matches!(chars[i], '.' | '!' | '?') || i + 2 >= chars.len() || chars[i + 1] != ' ' {
-            continue;
-        }
-        let next = chars[i + 2];
-        if !(next.is_uppercase() || next.is_ascii_digit() || matches!(next, '"' | '“' | '„' | '(')) {
-            continue;
-        }
-        // "e.g. ", "z.B. ", "Nr. ", "am 3. März": not the end of a sentence.
-        let word: String = {
-            let mut w: Vec<char> = chars[..i].iter().rev().take_while(|c| !c.is_whitespace()).copied().collect();
-            w.reverse();
-            w.into_iter().collect::<String>().to_lowercase()
-        };
-        if chars[i] == '.'
-            && (word.contains('.')
-                || word.chars().all(|c| c.is_ascii_digit())
-                || ABBREVIATIONS.contains(&word.as_str()))
-        {
-            continue;
-        }
-        out.push(chars[start..=i].iter().collect::<String>().trim().to_string());
-        start = i + 2;
-    }
-    let rest: String = chars[start..].iter().collect();
-    if !rest.trim().is_empty() {
-        out.push(rest.trim().to_string());
-    }
-    out
-}
-
 /// A turn, for the tests of this crate.
 #[cfg(test)]
 pub(crate) fn turn(role: &str, author: Option<&str>, text: &str) -> crate::Turn {
@@ -489,11 +412,5 @@ mod tests {
         let r = SummaryRequest { thread: thread(), locale: None };
         assert_eq!(summarise(&r).unwrap(), summarise(&r).unwrap());
         assert!(summarise(&SummaryRequest::default()).is_err());
-    }
-
-    #[test]
-    fn sentences_keep_list_items_and_abbreviations_whole() {
-        let s = sentences("Do this first, e.g. log in. Then go on.\n1. Open Settings.\n2. Click Reset.");
-        assert_eq!(s, vec!["Do this first, e.g. log in.", "Then go on.", "1. Open Settings.", "2. Click Reset."]);
     }
 }

@@ -433,10 +433,17 @@ fn every_prompt_is_catalogued_with_its_version() {
     for name in ["answer", "suggest_reply", "summarise", "translate", "chatbot_tools"] {
         assert!(catalogue.iter().any(|(n, v)| *n == name && *v >= 1), "{name} missing from {catalogue:?}");
     }
-    let tools = prompts::render("chatbot_tools", &json!({ "company": "Acme", "locale": null })).unwrap();
-    assert_eq!(tools.version, "chatbot_tools@1");
+    let ctx = json!({ "company": "Acme", "locale": null, "customer": null, "can_search": false, "policy": null });
+    let tools = prompts::render("chatbot_tools", &ctx).unwrap();
+    assert_eq!(tools.version, "chatbot_tools@2");
     assert!(tools.user().is_none(), "a system prompt only");
     assert!(tools.text.contains("explicit \"yes\""));
+    assert!(tools.text.contains("Authenticate first"), "without a signed-in customer the model authenticates");
+    let signed_in = json!({ "company": "Acme", "locale": "de", "can_search": true, "policy": null,
+        "customer": { "name": "Ada Lovelace", "email": "ada@example.com" } });
+    let tools = prompts::render("chatbot_tools", &signed_in).unwrap();
+    assert!(tools.text.contains("already authenticated this customer as Ada Lovelace (ada@example.com)"));
+    assert!(tools.text.contains("search the help center first"));
     assert!(matches!(prompts::render("answer", &json!({})), Err(AiError::Invalid(_))), "missing variables fail");
 }
 

@@ -102,7 +102,15 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ),
     ("ai.suggestion_used", "An agent accepted, edited or rejected an AI suggestion"),
     ("ai.model_trained", "The workspace's classifier was retrained from agents' categories"),
-    ("ai.settings_updated", "The workspace's AI settings changed (LLM endpoint, budget, triage)"),
+    ("ai.settings_updated", "The workspace's AI settings changed (LLM endpoint, budget, triage, chatbot)"),
+    (
+        "ai.answered",
+        "The chatbot answered a customer (engine, model, prompt version, inputs, sources, tools it ran, outcome)",
+    ),
+    (
+        "chat.handed_off",
+        "The chatbot handed a conversation to the team (asked for a person, low confidence, upset customer, needs an agent)",
+    ),
     ("category.created", "A ticket category was created"),
     ("category.updated", "A ticket category was renamed or described"),
     ("category.deleted", "A ticket category was deleted (its tickets keep no category)"),

@@ -270,6 +270,8 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/api/v1/portal/me", Policy::SessionOnly),
     ("PATCH", "/api/v1/portal/me", Policy::SessionOnly),
     ("GET", "/api/v1/portal/orders", Policy::SessionOnly),
+    ("GET", "/api/v1/portal/suggestions", Policy::SessionOnly),
+    ("GET", "/api/v1/portal/chat-identity", Policy::SessionOnly),
     ("GET", "/api/v1/portal/orders/{id}", Policy::AnyUser(Scope::OrdersRead)),
     // A ticket's rating: whoever reaches the ticket; only its requester gets the token.
     ("GET", "/api/v1/tickets/{id}/rating", Policy::AnyUser(Scope::TicketsRead)),
@@ -288,6 +290,8 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/api/v1/widget/conversations/{id}/attachments", Policy::Visitor),
     ("POST", "/api/v1/widget/conversations/{id}/typing", Policy::Visitor),
     ("POST", "/api/v1/widget/conversations/{id}/read", Policy::Visitor),
+    ("POST", "/api/v1/widget/conversations/{id}/handoff", Policy::Visitor),
+    ("GET", "/api/v1/widget/suggestions", Policy::Visitor),
     ("GET", "/api/v1/widget/conversations/{id}/rating", Policy::Visitor),
     ("PUT", "/api/v1/widget/conversations/{id}/rating", Policy::Visitor),
     ("GET", "/api/v1/widget/attachments/{id}", Policy::Visitor),

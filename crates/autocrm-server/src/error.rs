@@ -51,6 +51,19 @@ pub struct ApiError {
 /// Result alias for handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
 
+impl std::fmt::Display for ApiError {
+    // For logs of work done outside a request (the chatbot's turns).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.code)?;
+        if let Some(detail) = &self.detail {
+            write!(f, ": {detail}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
 impl ApiError {
     /// A problem with a status, code and detail.
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {

@@ -6,6 +6,7 @@
 //! authorisation layer) → handler → store.
 
 pub mod auth;
+mod chatbot;
 pub mod error;
 pub mod extract;
 mod help;
@@ -99,6 +100,10 @@ pub struct AppState {
     pub commerce: Arc<dyn CommerceProvider>,
     pub(crate) limiter: Arc<limits::RateLimiter>,
     pub(crate) metrics: Arc<metrics::Metrics>,
+    /// The chatbot's per-conversation turn locks.
+    pub(crate) chatbot: Arc<chatbot::Runtime>,
+    /// One LLM HTTP client per workspace and endpoint settings.
+    pub(crate) llm_clients: Arc<routes::ai_assist::LlmClients>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -112,7 +117,15 @@ impl AppState {
     pub fn new(store: Store, config: ServerConfig) -> Self {
         let limiter = Arc::new(limits::RateLimiter::new(config.rate_limit_per_key, config.rate_limit_per_ip));
         let commerce = Arc::new(MockProvider::new(store.clone()));
-        Self { store, config: Arc::new(config), commerce, limiter, metrics: Arc::new(metrics::Metrics::default()) }
+        Self {
+            store,
+            config: Arc::new(config),
+            commerce,
+            limiter,
+            metrics: Arc::new(metrics::Metrics::default()),
+            chatbot: Arc::default(),
+            llm_clients: Arc::default(),
+        }
     }
 
     /// Uses `provider` for orders and subscriptions instead of the built-in mock.

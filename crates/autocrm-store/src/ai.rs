@@ -542,27 +542,39 @@ async fn examples(store: &Store, ws: i64) -> StoreResult<Vec<(String, String, Op
     let mut out = Vec::with_capacity(labelled.len());
     for chunk in labelled.chunks(500) {
         let ids: Vec<i64> = chunk.iter().map(|t| t.0).collect();
-        let firsts: Vec<(i64, String)> = messages::Entity::find()
-            .select_only()
-            .columns([messages::Column::TicketId, messages::Column::BodyText])
-            .filter(messages::Column::WorkspaceId.eq(ws))
-            .filter(messages::Column::TicketId.is_in(ids))
-            .filter(messages::Column::AuthorKind.eq("contact"))
-            .filter(messages::Column::Internal.eq(false))
-            .order_by_asc(messages::Column::Id)
-            .into_tuple()
-            .all(&store.db)
-            .await?;
-        let mut first: HashMap<i64, String> = HashMap::new();
-        for (ticket, body) in firsts {
-            first.entry(ticket).or_insert(body);
-        }
+        let first = first_public_bodies(store, ws, ids, "contact").await?;
         for (id, subject, category, intent) in chunk {
             let body = first.get(id).map_or("", String::as_str);
             out.push((format!("{subject}\n{body}"), category.clone(), intent.clone()));
         }
     }
     Ok(out)
+}
+
+/// The first public message of each ticket by an author of this kind
+/// (`contact`: the customer's request; `user`: the agent's first reply), by ticket id.
+async fn first_public_bodies(
+    store: &Store,
+    ws: i64,
+    ticket_ids: Vec<i64>,
+    author_kind: &str,
+) -> StoreResult<HashMap<i64, String>> {
+    let rows: Vec<(i64, String)> = messages::Entity::find()
+        .select_only()
+        .columns([messages::Column::TicketId, messages::Column::BodyText])
+        .filter(messages::Column::WorkspaceId.eq(ws))
+        .filter(messages::Column::TicketId.is_in(ticket_ids))
+        .filter(messages::Column::AuthorKind.eq(author_kind))
+        .filter(messages::Column::Internal.eq(false))
+        .order_by_asc(messages::Column::Id)
+        .into_tuple()
+        .all(&store.db)
+        .await?;
+    let mut first: HashMap<i64, String> = HashMap::new();
+    for (ticket, body) in rows {
+        first.entry(ticket).or_insert(body);
+    }
+    Ok(first)
 }
 
 /// Retrains the workspace's classifiers from its labelled tickets and stores
@@ -701,9 +713,11 @@ pub struct AiSettings {
     /// Tokens used in `budget_period` (`2026-11`).
     pub tokens_used: i64,
     pub budget_period: String,
-    /// Whether the chatbot answers in the widget and portal (the chatbot
-    /// itself comes with its own change; off until then).
+    /// Whether the chatbot answers new conversations in the widget (and
+    /// new requests from the portal) before a person does.
     pub chatbot_enabled: bool,
+    /// The name the chatbot speaks under.
+    pub chatbot_name: String,
     /// Whether inbound messages are triaged.
     pub auto_triage: bool,
 }
@@ -719,6 +733,7 @@ impl Default for AiSettings {
             tokens_used: 0,
             budget_period: String::new(),
             chatbot_enabled: false,
+            chatbot_name: DEFAULT_BOT_NAME.into(),
             auto_triage: true,
         }
     }
@@ -735,6 +750,7 @@ impl From<crate::entity::ai_settings::Model> for AiSettings {
             tokens_used: m.tokens_used,
             budget_period: m.budget_period,
             chatbot_enabled: m.chatbot_enabled,
+            chatbot_name: m.chatbot_name,
             auto_triage: m.auto_triage,
         }
     }
@@ -749,7 +765,12 @@ pub struct AiSettingsPatch {
     pub llm_api_key: Option<Option<String>>,
     pub monthly_token_budget: Option<i64>,
     pub auto_triage: Option<bool>,
+    pub chatbot_enabled: Option<bool>,
+    pub chatbot_name: Option<String>,
 }
+
+/// The chatbot's name until an admin gives it one.
+pub const DEFAULT_BOT_NAME: &str = "Assistant";
 
 fn period(now: chrono::DateTime<chrono::Utc>) -> String {
     now.format("%Y-%m").to_string()
@@ -799,6 +820,14 @@ pub async fn update_settings(store: &Store, p: &Principal, patch: &AiSettingsPat
     let model = clean(&patch.llm_model, "/llm_model", 200)?;
     let embedding = clean(&patch.llm_embedding_model, "/llm_embedding_model", 200)?;
     let key = clean(&patch.llm_api_key, "/llm_api_key", 1000)?;
+    let bot_name = match patch.chatbot_name.as_deref().map(str::trim) {
+        None => None,
+        Some("") => return Err(StoreError::invalid("/chatbot_name", "must not be empty")),
+        Some(n) if n.chars().count() > 60 => {
+            return Err(StoreError::invalid("/chatbot_name", "must be at most 60 characters"));
+        }
+        Some(n) => Some(n.to_owned()),
+    };
     if patch.monthly_token_budget.is_some_and(|b| b < 0) {
         return Err(StoreError::invalid("/monthly_token_budget", "must be 0 (no limit) or more"));
     }
@@ -818,6 +847,7 @@ pub async fn update_settings(store: &Store, p: &Principal, patch: &AiSettingsPat
             budget_period: Set(period(now)),
             tokens_used: Set(0),
             chatbot_enabled: Set(false),
+            chatbot_name: Set(DEFAULT_BOT_NAME.into()),
             auto_triage: Set(true),
             created_at: Set(now),
             updated_at: Set(now),
@@ -841,6 +871,12 @@ pub async fn update_settings(store: &Store, p: &Principal, patch: &AiSettingsPat
     if let Some(v) = patch.auto_triage {
         am.auto_triage = Set(v);
     }
+    if let Some(v) = patch.chatbot_enabled {
+        am.chatbot_enabled = Set(v);
+    }
+    if let Some(v) = bot_name {
+        am.chatbot_name = Set(v);
+    }
     am.updated_at = Set(now);
     // The key is the workspace id, always set: `save` would update a missing row.
     let row = if is_new { am.insert(tx.conn()).await? } else { am.update(tx.conn()).await? };
@@ -850,7 +886,8 @@ pub async fn update_settings(store: &Store, p: &Principal, patch: &AiSettingsPat
         tx.ws(),
         // Never the key: whether one is set is enough for the audit trail.
         json!({"ai": {"llm_base_url": row.llm_base_url, "llm_model": row.llm_model, "llm_api_key_set": row.llm_api_key.is_some(),
-            "monthly_token_budget": row.monthly_token_budget, "auto_triage": row.auto_triage}}),
+            "monthly_token_budget": row.monthly_token_budget, "auto_triage": row.auto_triage,
+            "chatbot_enabled": row.chatbot_enabled, "chatbot_name": row.chatbot_name}}),
     ));
     tx.commit().await?;
     settings(store, p.workspace_id).await
@@ -943,6 +980,118 @@ pub async fn record_suggestion(
     });
     tx.commit().await?;
     Ok(row)
+}
+
+/// A chatbot message about to be recorded (the message itself is already posted).
+#[derive(Debug, Clone)]
+pub struct BotAnswer {
+    /// The bot's message in the conversation.
+    pub message_id: i64,
+    /// `answered`, `clarify`, `confirm` (a change stated, waiting for a yes),
+    /// `acted` (a confirmed change was made) or `handoff`.
+    pub outcome: &'static str,
+    pub body: String,
+    pub citations: Value,
+    pub provenance: Value,
+    /// The ids of what it was made from (the customer's messages, documents).
+    pub inputs: Value,
+    /// The tools the bot ran in this turn (name, arguments, status).
+    pub tools: Value,
+    pub confidence: Option<f32>,
+}
+
+/// Records a chatbot answer with an `ai.answered` event (staff only)
+/// carrying its engine, model, prompt version, inputs, sources and the
+/// tools it ran, so every answer a customer saw can be audited.
+pub async fn record_bot_answer(store: &Store, p: &Principal, ticket_id: i64, a: BotAnswer) -> StoreResult<()> {
+    use crate::entity::chat_bot_answers;
+    let now = store.now();
+    let mut tx = store.begin(p).await?;
+    let ticket = crate::tickets::find_visible(tx.conn(), p, ticket_id).await?;
+    let row = chat_bot_answers::ActiveModel {
+        workspace_id: Set(tx.ws()),
+        ticket_id: Set(ticket.id),
+        message_id: Set(Some(a.message_id)),
+        outcome: Set(a.outcome.to_owned()),
+        body: Set(a.body),
+        citations: Set(a.citations),
+        provenance: Set(a.provenance),
+        inputs: Set(a.inputs),
+        tools: Set(a.tools),
+        confidence: Set(a.confidence),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(tx.conn())
+    .await?;
+    tx.emit(NewEvent {
+        event_type: "ai.answered",
+        subject_type: "message",
+        subject_id: Some(a.message_id),
+        ticket_id: Some(ticket.id),
+        requester_id: Some(ticket.requester_id),
+        visibility: Visibility::Staff,
+        data: json!({"answer": {"id": row.id, "ticket_id": ticket.id, "message_id": a.message_id,
+            "outcome": row.outcome, "confidence": row.confidence, "provenance": row.provenance,
+            "inputs": row.inputs, "tools": row.tools, "citations": row.citations}}),
+    });
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The chatbot's figures over a period.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ChatbotStats {
+    /// Bot messages by outcome (`answered`, `clarify`, `confirm`, `acted`, `handoff`).
+    pub answers: std::collections::BTreeMap<String, i64>,
+    /// Conversations the bot took part in.
+    pub conversations: i64,
+    /// Of those, handed to the team.
+    pub handed_off: i64,
+    /// Hand-offs by reason.
+    pub hand_off_reasons: std::collections::BTreeMap<String, i64>,
+}
+
+/// What the chatbot did since `from` (before `to`).
+pub async fn chatbot_report(
+    store: &Store,
+    p: &Principal,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<ChatbotStats> {
+    use crate::entity::{chat_bot_answers, events};
+    let rows: Vec<(i64, String)> = chat_bot_answers::Entity::find()
+        .select_only()
+        .columns([chat_bot_answers::Column::TicketId, chat_bot_answers::Column::Outcome])
+        .filter(chat_bot_answers::Column::WorkspaceId.eq(p.workspace_id))
+        .filter(chat_bot_answers::Column::CreatedAt.gte(from))
+        .filter(chat_bot_answers::Column::CreatedAt.lt(to))
+        .into_tuple()
+        .all(&store.db)
+        .await?;
+    let mut out = ChatbotStats::default();
+    let mut tickets = std::collections::BTreeSet::new();
+    for (ticket, outcome) in rows {
+        tickets.insert(ticket);
+        *out.answers.entry(outcome).or_default() += 1;
+    }
+    out.conversations = tickets.len() as i64;
+    let handoffs: Vec<Value> = events::Entity::find()
+        .select_only()
+        .column(events::Column::Data)
+        .filter(events::Column::WorkspaceId.eq(p.workspace_id))
+        .filter(events::Column::Type.eq("chat.handed_off"))
+        .filter(events::Column::At.gte(from))
+        .filter(events::Column::At.lt(to))
+        .into_tuple()
+        .all(&store.db)
+        .await?;
+    out.handed_off = handoffs.len() as i64;
+    for data in handoffs {
+        let reason = data.get("reason").and_then(Value::as_str).unwrap_or("unknown").to_owned();
+        *out.hand_off_reasons.entry(reason).or_default() += 1;
+    }
+    Ok(out)
 }
 
 /// What an agent did with a suggestion: `accepted` (sent as is), `edited`
@@ -1128,6 +1277,23 @@ pub async fn article_documents(store: &Store, ws: i64, staff: bool) -> StoreResu
         .collect())
 }
 
+/// The subjects of a contact's most recently updated requests (a chat's
+/// "Chat: " prefix dropped), newest first: what the customer asked about.
+pub async fn recent_subjects(store: &Store, ws: i64, contact_id: i64, limit: u64) -> StoreResult<Vec<String>> {
+    use crate::entity::tickets;
+    let rows: Vec<String> = tickets::Entity::find()
+        .select_only()
+        .column(tickets::Column::Subject)
+        .filter(tickets::Column::WorkspaceId.eq(ws))
+        .filter(tickets::Column::RequesterId.eq(contact_id))
+        .order_by_desc(tickets::Column::UpdatedAt)
+        .limit(limit)
+        .into_tuple()
+        .all(&store.db)
+        .await?;
+    Ok(rows.into_iter().map(|s| s.strip_prefix("Chat: ").map(str::to_owned).unwrap_or(s)).collect())
+}
+
 /// Published tutorials as documents (their published version, never a
 /// draft): title, description and each step's heading and text, per locale.
 pub async fn tutorial_documents(store: &Store, ws: i64) -> StoreResult<Vec<autocrm_ai::Document>> {
@@ -1205,21 +1371,7 @@ pub async fn solved_reply_documents(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let replies: Vec<(i64, String)> = messages::Entity::find()
-        .select_only()
-        .columns([messages::Column::TicketId, messages::Column::BodyText])
-        .filter(messages::Column::WorkspaceId.eq(ws))
-        .filter(messages::Column::TicketId.is_in(ids))
-        .filter(messages::Column::AuthorKind.eq("user"))
-        .filter(messages::Column::Internal.eq(false))
-        .order_by_asc(messages::Column::Id)
-        .into_tuple()
-        .all(&store.db)
-        .await?;
-    let mut first: HashMap<i64, String> = HashMap::new();
-    for (ticket, body) in replies {
-        first.entry(ticket).or_insert(body);
-    }
+    let mut first = first_public_bodies(store, ws, ids, "user").await?;
     Ok(solved
         .into_iter()
         .filter_map(|(id, subject, category)| {

@@ -33,11 +33,11 @@ use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
     IntoActiveModel as _, PaginatorTrait as _, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::entity::{
-    attachments, chat_agents, chat_conversations, chat_message_meta, chat_settings, chat_visitors, contacts, messages,
-    statuses, tickets, users,
+    attachments, chat_agents, chat_bot_sessions, chat_conversations, chat_message_meta, chat_settings, chat_visitors,
+    contacts, messages, statuses, tickets, users,
 };
 use crate::hub::{CHAT_CHANNEL, ChatSignal};
 use crate::messages::Author;
@@ -868,8 +868,8 @@ async fn ensure_contact(tx: &mut Tx, visitor: chat_visitors::Model) -> StoreResu
 }
 
 /// Whether a visitor may start a live chat now: the widget is on, identity
-/// is proven where required, and an agent is online (or the workspace
-/// chats anyway when nobody is).
+/// is proven where required, and an agent is online (or the chatbot
+/// answers, or the workspace chats anyway when nobody is).
 pub async fn can_start(
     store: &Store,
     settings: &chat_settings::Model,
@@ -881,7 +881,10 @@ pub async fn can_start(
             message: "sign in to the shop to chat with us".into(),
         });
     }
-    if settings.offline_mode == "message" && agents_online(store, settings.workspace_id).await? == 0 {
+    if settings.offline_mode == "message"
+        && !crate::ai::settings(store, settings.workspace_id).await?.chatbot_enabled
+        && agents_online(store, settings.workspace_id).await? == 0
+    {
         return Err(StoreError::Conflict {
             code: "agents_offline",
             message: "nobody is online right now: leave a message instead".into(),
@@ -898,6 +901,7 @@ pub async fn start(store: &Store, p: &Principal, input: NewChat) -> StoreResult<
     let settings = settings(store, p.workspace_id).await?;
     let visitor = visitor_of(&store.db, p).await?;
     can_start(store, &settings, &visitor).await?;
+    let handler = if crate::ai::settings(store, p.workspace_id).await?.chatbot_enabled { "bot" } else { "human" };
     let now = store.now();
     let mut tx = store.begin(p).await?;
     let (visitor, _contact) = ensure_contact(&mut tx, visitor).await?;
@@ -925,7 +929,7 @@ pub async fn start(store: &Store, p: &Principal, input: NewChat) -> StoreResult<
         workspace_id: Set(tx.ws()),
         visitor_id: Set(Some(visitor.id)),
         kind: Set("chat".into()),
-        handler: Set("human".into()),
+        handler: Set(handler.into()),
         visitor_read_message_id: Set(None),
         visitor_read_at: Set(None),
         agent_read_message_id: Set(None),
@@ -1291,6 +1295,26 @@ pub async fn typing(store: &Store, p: &Principal, ticket_id: i64, typing: bool) 
     .await
 }
 
+/// Tells the visitor that the chatbot is (or stopped) typing: a signal from
+/// the team's side under the bot's name. Not stored.
+pub async fn bot_typing(store: &Store, ws: i64, ticket_id: i64, bot_name: &str, typing: bool) -> StoreResult<()> {
+    publish_signal(
+        store,
+        ChatSignal {
+            workspace_id: ws,
+            ticket_id,
+            from: "agent".into(),
+            kind: "typing".into(),
+            typing,
+            message_id: None,
+            user_id: None,
+            name: bot_name.to_owned(),
+            at: store.now().to_rfc3339(),
+        },
+    )
+    .await
+}
+
 /// Marks a conversation read up to `message_id` by this side (visitor or
 /// agents); the position only moves forward. The other side is told at once.
 pub async fn mark_read(
@@ -1487,19 +1511,172 @@ pub async fn post_as_bot(
     describe_messages(store, p.workspace_id, vec![msg]).await?.pop().ok_or(StoreError::NotFound)
 }
 
-/// Hands a bot-handled chat to the humans (the bot's "talk to a person").
-pub async fn hand_off(store: &Store, p: &Principal, ticket_id: i64) -> StoreResult<chat_conversations::Model> {
-    let tx = store.begin(p).await?;
-    let (_, chat) = chat_row(tx.conn(), p, ticket_id).await?;
+/// Why the bot hands a conversation to the humans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandOffReason {
+    /// The customer asked for a person.
+    Requested,
+    /// The bot was not confident enough to answer.
+    LowConfidence,
+    /// The customer is upset.
+    Upset,
+    /// The request needs a person (a refund, something the bot's tools cannot do).
+    NeedsAgent,
+    /// The bot failed (the AI endpoint and the fall-back).
+    BotFailed,
+}
+
+impl HandOffReason {
+    /// The reason's key, as stored in the event.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Requested => "requested",
+            Self::LowConfidence => "low_confidence",
+            Self::Upset => "upset",
+            Self::NeedsAgent => "needs_agent",
+            Self::BotFailed => "bot_failed",
+        }
+    }
+
+    fn sentence(self) -> &'static str {
+        match self {
+            Self::Requested => "the customer asked for a person",
+            Self::LowConfidence => "the assistant was not sure it could answer",
+            Self::Upset => "the customer seems upset",
+            Self::NeedsAgent => "the request needs a person",
+            Self::BotFailed => "the assistant could not answer",
+        }
+    }
+}
+
+/// Hands a bot-handled chat to the humans: the conversation's handler
+/// becomes `human`, the bot's memory of it goes, and an internal note tells
+/// the agents why, with the ticket's category and sentiment and the bot's
+/// summary (the transcript is the ticket's thread). Emits `chat.handed_off`.
+/// Handing off a conversation the humans already have does nothing.
+pub async fn hand_off(
+    store: &Store,
+    p: &Principal,
+    ticket_id: i64,
+    reason: HandOffReason,
+    summary: Option<&str>,
+) -> StoreResult<chat_conversations::Model> {
+    let mut tx = store.begin(p).await?;
+    let (ticket, chat) = chat_row(tx.conn(), p, ticket_id).await?;
     if chat.handler == "human" {
         return Ok(chat);
     }
+    let now = store.now();
     let mut am = chat.into_active_model();
     am.handler = Set("human".into());
-    am.updated_at = Set(store.now());
+    am.updated_at = Set(now);
     let row = am.update(tx.conn()).await?;
+    chat_bot_sessions::Entity::delete_by_id(ticket.id).exec(tx.conn()).await?;
+    let mut lines = vec![format!("Handed over by the chatbot: {}.", reason.sentence())];
+    if let Some(category) = &ticket.category {
+        lines.push(format!("Category: {category}."));
+    }
+    if let Some(sentiment) = &ticket.sentiment {
+        lines.push(format!("Sentiment: {sentiment}."));
+    }
+    if let Some(summary) = summary.map(str::trim).filter(|s| !s.is_empty()) {
+        let summary: String = summary.chars().take(1000).collect();
+        lines.push(format!("The chatbot's summary: {summary}"));
+    }
+    let note = lines.join("\n");
+    crate::messages::insert_with_attachments_in(
+        &mut tx,
+        &ticket,
+        Author::System,
+        &text_to_html(&note),
+        true,
+        Some(now),
+        &[],
+    )
+    .await?;
+    tx.emit(NewEvent {
+        event_type: "chat.handed_off",
+        subject_type: "ticket",
+        subject_id: Some(ticket.id),
+        ticket_id: Some(ticket.id),
+        requester_id: Some(ticket.requester_id),
+        visibility: Visibility::Public,
+        data: json!({"conversation": {"id": ticket.id, "handler": "human"}, "reason": reason.as_str(),
+            "ticket": {"id": ticket.id, "number": ticket.number}}),
+    });
     tx.commit().await?;
     Ok(row)
+}
+
+/// An agent's public reply in a bot-handled chat: the humans take over
+/// (in the reply's own transaction).
+pub(crate) async fn take_over_in(tx: &mut Tx, ticket_id: i64) -> StoreResult<()> {
+    let Some(chat) = chat_conversations::Entity::find_by_id(ticket_id)
+        .filter(chat_conversations::Column::WorkspaceId.eq(tx.ws()))
+        .one(tx.conn())
+        .await?
+    else {
+        return Ok(());
+    };
+    if chat.handler != "bot" {
+        return Ok(());
+    }
+    let now = tx.store.now();
+    let mut am = chat.into_active_model();
+    am.handler = Set("human".into());
+    am.updated_at = Set(now);
+    am.update(tx.conn()).await?;
+    chat_bot_sessions::Entity::delete_by_id(ticket_id).exec(tx.conn()).await?;
+    Ok(())
+}
+
+/// The chatbot's memory of a conversation (`None` before its first tool-using turn).
+pub async fn bot_state(store: &Store, ws: i64, ticket_id: i64) -> StoreResult<Option<Value>> {
+    Ok(chat_bot_sessions::Entity::find_by_id(ticket_id)
+        .filter(chat_bot_sessions::Column::WorkspaceId.eq(ws))
+        .one(&store.db)
+        .await?
+        .map(|r| r.state))
+}
+
+/// Stores the chatbot's memory of a conversation the bot still handles
+/// (`Conflict` once the humans have taken over, so a late turn cannot
+/// bring the bot back).
+pub async fn save_bot_state(store: &Store, p: &Principal, ticket_id: i64, state: Value) -> StoreResult<()> {
+    let tx = store.begin(p).await?;
+    let (_, chat) = chat_row(tx.conn(), p, ticket_id).await?;
+    if chat.handler != "bot" {
+        return Err(StoreError::Conflict {
+            code: "handed_off",
+            message: "the team has taken over this conversation".into(),
+        });
+    }
+    let now = store.now();
+    let existing = chat_bot_sessions::Entity::find_by_id(ticket_id).one(tx.conn()).await?;
+    match existing {
+        Some(row) => {
+            let turns = row.turns + 1;
+            let mut am = row.into_active_model();
+            am.state = Set(state);
+            am.turns = Set(turns);
+            am.updated_at = Set(now);
+            am.update(tx.conn()).await?;
+        }
+        None => {
+            chat_bot_sessions::ActiveModel {
+                ticket_id: Set(ticket_id),
+                workspace_id: Set(p.workspace_id),
+                state: Set(state),
+                turns: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(tx.conn())
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 // ------------------------------------------------------------------------------------------------

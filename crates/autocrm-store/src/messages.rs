@@ -7,7 +7,7 @@
 //! reads: its mention markup is dropped and nobody is notified).
 
 use autocrm_domain::html::{MAX_BODY_BYTES, body_from_input, note_body_from_input};
-use autocrm_domain::{Principal, StatusCategory};
+use autocrm_domain::{Channel, Principal, StatusCategory};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
@@ -217,6 +217,9 @@ pub(crate) async fn insert_with_attachments_in(
                 "mentioned_user": {"id": user_id, "name": name},
                 "ticket": {"id": ticket.id, "number": ticket.number, "subject": ticket.subject}}),
         });
+    }
+    if !internal && matches!(author, Author::User(_)) && ticket.channel == Channel::Chat.as_str() {
+        crate::chat::take_over_in(tx, ticket.id).await?;
     }
     if !internal && at.is_none() && !matches!(author, Author::Contact(_)) {
         crate::channels::email_out::on_public_reply_in(tx, ticket, &msg).await?;

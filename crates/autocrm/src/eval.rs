@@ -21,6 +21,9 @@ pub enum EvalCommand {
     /// Scores retrieval and reply suggestion by k-fold cross-validation: the
     /// training folds' rows are the knowledge base, each test row a question.
     Retrieve(RetrieveArgs),
+    /// Runs the chatbot's order assistant on the tau2-retail train tasks with a
+    /// simulated customer (needs an OpenAI-compatible endpoint; skips without one).
+    Chatbot(crate::eval_chatbot::ChatbotArgs),
 }
 
 /// Where the labelled rows come from and which columns to read.
@@ -47,6 +50,11 @@ pub struct ClassifyArgs {
     /// The label of out-of-scope rows: trains the out-of-scope class and threshold.
     #[arg(long)]
     oos_label: Option<String>,
+    /// Classify with all-MiniLM-L6-v2 sentence embeddings read from this
+    /// directory (`scripts/fetch-minilm DIR`), combined with the word model.
+    /// Needs a build with `--features embeddings`.
+    #[arg(long, value_name = "DIR", conflicts_with = "oos_label")]
+    embeddings: Option<PathBuf>,
 }
 
 /// A binary-labelled sentiment CSV (`1`/`0`, `positive`/`negative`).
@@ -101,6 +109,7 @@ pub struct RetrieveArgs {
 /// Runs one evaluation and prints its figures as one JSON object.
 pub fn run(command: EvalCommand) -> anyhow::Result<()> {
     let figures = match command {
+        EvalCommand::Classify(a) if a.embeddings.is_some() => embedding_classify(a)?,
         EvalCommand::Classify(a) => {
             let oos = a.oos_label.as_deref();
             match (a.train, a.test, a.data) {
@@ -119,6 +128,7 @@ pub fn run(command: EvalCommand) -> anyhow::Result<()> {
             autocrm_ai::eval::retrieval::run(&a.data, &a.text, &a.label, &a.reply, a.k, a.folds)
                 .context("eval retrieve")?
         }
+        EvalCommand::Chatbot(a) => crate::eval_chatbot::run(a)?,
     };
     println!("{figures}");
     Ok(())
@@ -157,4 +167,116 @@ fn sentiment(a: SentimentArgs) -> anyhow::Result<serde_json::Value> {
 fn default_neutral(data: &Path) -> Option<PathBuf> {
     let candidate = data.parent()?.parent()?.join("bitext-cs").join("dev.csv");
     candidate.is_file().then_some(candidate)
+}
+
+#[cfg(not(feature = "embeddings"))]
+fn embedding_classify(_: ClassifyArgs) -> anyhow::Result<serde_json::Value> {
+    anyhow::bail!(
+        "--embeddings: autocrm was built without the embeddings feature \
+         (cargo build --release -p autocrm --features embeddings)"
+    )
+}
+
+/// `eval classify --embeddings DIR`: the embedding classifier
+/// ([`autocrm_ai::classify_embed`]) on a test CSV or by the same stratified
+/// folds as the word model's evaluation (seed 2024), so the figures compare.
+///
+/// Every text is embedded once up front: an embedding depends on its text
+/// alone, never on labels, so sharing it between folds leaks nothing.
+#[cfg(feature = "embeddings")]
+fn embedding_classify(a: ClassifyArgs) -> anyhow::Result<serde_json::Value> {
+    use std::time::Instant;
+
+    use autocrm_ai::classify_embed::{self, EmbedTrainOptions, EmbeddingClassifier};
+    use autocrm_ai::eval::{read_columns, score, stratified_folds};
+    use serde_json::json;
+
+    let dir = a.embeddings.context("--embeddings DIR")?;
+    let columns = [a.text.as_str(), a.label.as_str()];
+    let (rows, test_from) = match (a.train, a.test, a.data) {
+        (Some(train), Some(test), None) => {
+            let mut rows = read_columns(&train, &columns)?;
+            let n = rows.len();
+            rows.extend(read_columns(&test, &columns)?);
+            (rows, Some(n))
+        }
+        (None, None, Some(data)) => (read_columns(&data, &columns)?, None),
+        _ => anyhow::bail!("give --train and --test, or --data"),
+    };
+    let started = Instant::now();
+    let embedder = autocrm_ai::embed::Embedder::load(&dir)?;
+    let load_seconds = started.elapsed().as_secs_f64();
+    let texts: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    let started = Instant::now();
+    let vectors = embedder.embed(&texts).context("embedding the texts")?;
+    let embed_seconds = started.elapsed().as_secs_f64();
+    eprintln!("embedded {} texts in {embed_seconds:.1} s", texts.len());
+
+    let all: Vec<(&str, &str)> = rows.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
+    let (folds, assignment) = match test_from {
+        Some(n) => (1, (0..all.len()).map(|i| usize::from(i < n)).collect::<Vec<_>>()),
+        None => {
+            anyhow::ensure!(a.folds >= 2, "cross-validation needs at least 2 folds");
+            let labels: Vec<&str> = all.iter().map(|(_, l)| *l).collect();
+            (a.folds, stratified_folds(&labels, a.folds, 2024))
+        }
+    };
+    let opts = EmbedTrainOptions::default();
+    let mut pooled = Vec::with_capacity(all.len());
+    let mut pooled_embedding_only = Vec::with_capacity(all.len());
+    let mut per_fold = Vec::with_capacity(folds);
+    let (mut train_seconds, mut predict_seconds) = (0.0, 0.0);
+    for fold in 0..folds {
+        let train: Vec<usize> = (0..all.len()).filter(|&i| assignment[i] != fold).collect();
+        let test: Vec<usize> = (0..all.len()).filter(|&i| assignment[i] == fold).collect();
+        let examples: Vec<(&str, &str)> = train.iter().map(|&i| all[i]).collect();
+        let embedded: Vec<Vec<f32>> = train.iter().map(|&i| vectors[i].clone()).collect();
+        let started = Instant::now();
+        let model = EmbeddingClassifier::train(&examples, &embedded, &opts)?;
+        let trained = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let mut pairs = Vec::with_capacity(test.len());
+        for &i in &test {
+            pairs.push((all[i].1, model.predict(all[i].0, &vectors[i])?.label));
+        }
+        let predicted = started.elapsed().as_secs_f64();
+        for &i in &test {
+            let p = model.embedding_probabilities(&vectors[i])?;
+            let best = (0..p.len()).fold(0, |b, c| if p[c] > p[b] { c } else { b });
+            pooled_embedding_only.push((all[i].1, model.labels()[best].clone()));
+        }
+        let s = score(pairs.iter().map(|(g, p)| (*g, p.as_str())));
+        eprintln!("fold {fold}: accuracy {:.4}, embedding weight {}", s.accuracy, model.embedding_weight());
+        per_fold.push(json!({
+            "fold": fold,
+            "accuracy": s.accuracy,
+            "macro_f1": s.macro_f1,
+            "test_rows": test.len(),
+            "train_seconds": trained,
+            "embedding_weight": model.embedding_weight(),
+        }));
+        train_seconds += trained;
+        predict_seconds += predicted;
+        pooled.extend(pairs);
+    }
+    let s = score(pooled.iter().map(|(g, p)| (*g, p.as_str())));
+    let alone = score(pooled_embedding_only.iter().map(|(g, p)| (*g, p.as_str())));
+    Ok(json!({
+        "evaluation": if test_from.is_some() { "train_test".to_string() } else { format!("{folds}-fold stratified cross-validation") },
+        "model": classify_embed::MODEL_NAME,
+        "embedding_model": autocrm_ai::embed::MODEL_NAME,
+        "accuracy": s.accuracy,
+        "macro_f1": s.macro_f1,
+        "embedding_only_accuracy": alone.accuracy,
+        "embedding_only_macro_f1": alone.macro_f1,
+        "rows": all.len(),
+        "test_rows": pooled.len(),
+        "folds": folds,
+        "model_load_seconds": load_seconds,
+        "embed_seconds": embed_seconds,
+        "embed_ms_per_message": embed_seconds * 1000.0 / all.len().max(1) as f64,
+        "train_seconds": train_seconds / folds as f64,
+        "predict_ms_per_message": predict_seconds * 1000.0 / pooled.len().max(1) as f64,
+        "per_fold": per_fold,
+    }))
 }

@@ -7,6 +7,7 @@ mod demo_kb;
 mod demo_ratings;
 mod demo_tutorials;
 mod eval;
+mod eval_chatbot;
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;

@@ -39,6 +39,7 @@ export const STREAM_EVENT_TYPES = [
   'custom_field.updated',
   'ai.triaged',
   'ticket.categorized',
+  'chat.handed_off',
 ] as const;
 
 /** Someone else viewing or answering a ticket (ephemeral: no seq, not in the log). */

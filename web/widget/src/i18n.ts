@@ -62,6 +62,12 @@ const en = {
   rateFinal: 'Your rating is final.',
   rateChange: 'Change rating',
   rateError: 'Your rating was not saved. Please try again.',
+  botTag: 'AI',
+  botSuffix: '(automated assistant)',
+  botOnline: 'Our assistant {name} answers right away, and a person takes over whenever you ask.',
+  botHandles: 'You are chatting with {name}, our automated assistant.',
+  talkToPerson: 'Talk to a person',
+  suggested: 'Suggested for you',
 };
 
 export type Strings = typeof en;
@@ -125,6 +131,12 @@ const de: Strings = {
   rateFinal: 'Ihre Bewertung ist endgültig.',
   rateChange: 'Bewertung ändern',
   rateError: 'Ihre Bewertung wurde nicht gespeichert. Bitte versuchen Sie es erneut.',
+  botTag: 'KI',
+  botSuffix: '(automatischer Assistent)',
+  botOnline: 'Unser Assistent {name} antwortet sofort, und ein Mensch übernimmt, sobald Sie es wünschen.',
+  botHandles: 'Sie chatten mit {name}, unserem automatischen Assistenten.',
+  talkToPerson: 'Mit einem Menschen sprechen',
+  suggested: 'Für Sie vorgeschlagen',
 };
 
 const TABLES: Record<string, Strings> = { en, de };

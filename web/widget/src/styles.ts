@@ -58,6 +58,7 @@ textarea { resize: none; }
 .item:hover { border-color: var(--line); }
 .item .title { font-weight: 600; }
 .item .sub { color: var(--muted); font-size: 13px; overflow: hidden; text-overflow: ellipsis; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; }
+.item .reason { color: var(--brand); font-size: 12px; font-weight: 600; }
 .item .unread { color: var(--brand); font-weight: 700; font-size: 12px; }
 mark { background: #fff3bf; color: inherit; }
 .article h3 { margin: 0 0 6px; font-size: 18px; }
@@ -72,6 +73,10 @@ mark { background: #fff3bf; color: inherit; }
 .msg.mine .bubble { background: var(--brand); color: var(--brand-text); }
 .msg.mine .bubble a { color: inherit; }
 .msg.failed .bubble { opacity: .6; }
+.msg.bot .bubble { background: #f1ecfb; border: 1px solid #ddd2f5; }
+.tag { font-size: 10px; font-weight: 700; letter-spacing: .04em; color: #5f3dc4; background: #ebe4fb; border-radius: 6px; padding: 1px 5px; vertical-align: 1px; }
+.handoff { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; padding: 8px 14px; border-top: 1px solid var(--line); background: var(--soft); }
+.handoff .note { flex: 1 1 180px; }
 .meta { font-size: 11px; color: var(--muted); display: flex; gap: 6px; align-items: center; }
 .meta button { background: none; border: 0; color: #c92a2a; text-decoration: underline; padding: 0; font-size: 11px; }
 .file { display: inline-flex; gap: 6px; align-items: center; background: #fff; color: var(--fg); border: 1px solid var(--line); border-radius: 8px; padding: 4px 8px; font-size: 12px; }

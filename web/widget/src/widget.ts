@@ -2,9 +2,11 @@
  * The widget: a launcher and a panel in a shadow root on the shop's page.
  *
  * Panels: home (greeting, help-center search with articles shown in the
- * widget, sections other features register, the visitor's conversations),
- * messages, a chat (live messages both ways, typing, files, "Seen"),
- * "leave a message" when nobody is online, and registered panels.
+ * widget, articles suggested for this visitor, sections other features
+ * register, the visitor's conversations), messages, a chat (live messages
+ * both ways, typing, files, "Seen"; the chatbot's messages marked as such,
+ * with "Talk to a person" while it handles the conversation), "leave a
+ * message" when nobody is online and no chatbot answers, and registered panels.
  *
  * Invariants: every text from the server or the visitor is set with
  * `textContent` (article HTML goes through `safeHtml`); a visitor session
@@ -13,6 +15,7 @@
  * never loses or doubles one.
  */
 import { Api, VisitorStream, WidgetError, type StreamEvent } from './api';
+import { authorLabel, handOffBar, isBot, suggestionsCard, type Suggestion } from './bot';
 import { h, linkedText, safeHtml, timeOf } from './dom';
 import { pickUiLocale, translator, type Translate } from './i18n';
 import {
@@ -45,6 +48,8 @@ interface Config {
   max_file_bytes: number;
   file_types: string[];
   allowed_origins: string[];
+  /** The chatbot's name when it answers new chats (then chat is open with nobody online). */
+  bot_name?: string | null;
 }
 
 interface Visitor {
@@ -127,6 +132,9 @@ export class Widget {
   private typingIdle: ReturnType<typeof setTimeout> | null = null;
   private readonly blobUrls = new Map<string, string>();
   private readonly pendingFiles: File[] = [];
+  /** Articles suggested for this visitor (loaded once a session is open). */
+  private suggestions: Suggestion[] = [];
+  private suggestionsEl: HTMLElement | null = null;
   // Elements.
   private readonly root: HTMLDivElement;
   private readonly launcher: HTMLButtonElement;
@@ -141,6 +149,8 @@ export class Widget {
   private logEl: HTMLDivElement | null = null;
   private typingEl: HTMLDivElement | null = null;
   private bannerEl: HTMLDivElement | null = null;
+  /** The open chat's "Talk to a person" bar (shown while the bot handles it). */
+  private handoffEl: HTMLElement | null = null;
 
   constructor(server: string, workspace: string, locale: string, host: HTMLElement) {
     this.server = server;
@@ -292,6 +302,7 @@ export class Widget {
     this.visitor = out.visitor;
     this.setConfig(out.config);
     this.stream.restart();
+    void this.loadSuggestions();
     await this.loadConversations();
   }
 
@@ -299,7 +310,34 @@ export class Widget {
     this.tokens.clear();
     this.api.token = null;
     this.visitor = null;
+    this.suggestions = [];
     this.stream.stop();
+  }
+
+  /** "Suggested for you": best effort (a failure leaves the home panel without it). */
+  private async loadSuggestions(): Promise<void> {
+    try {
+      const out = await this.api.get<{ data: Suggestion[] }>('/api/v1/widget/suggestions');
+      this.suggestions = out.data;
+    } catch {
+      this.suggestions = [];
+    }
+    // Swapped in place: a full redraw would take focus from whatever the visitor is using.
+    const old = this.suggestionsEl;
+    if (old?.isConnected) {
+      const fresh = this.suggestionsSection();
+      old.replaceWith(fresh);
+      this.suggestionsEl = fresh;
+    }
+  }
+
+  private suggestionsSection(): HTMLElement {
+    const card = suggestionsCard(this.suggestions, this.t, (s) => {
+      if (s.kind === 'tutorial') this.go({ kind: 'panel', id: 'tutorial', arg: { id: s.id, title: s.title, description: s.excerpt } });
+      else this.go({ kind: 'article', id: s.id });
+    });
+    // An empty placeholder keeps the spot for suggestions that arrive later.
+    return card ?? h('div', { hidden: true });
   }
 
   private async loadConversations(): Promise<void> {
@@ -307,6 +345,7 @@ export class Widget {
     this.conversations.clear();
     for (const c of out.data) this.conversations.set(c.id, c);
     this.updateBadge();
+    this.updateHandOff();
     if (this.open && (this.view.kind === 'home' || this.view.kind === 'messages')) this.render();
   }
 
@@ -434,6 +473,8 @@ export class Widget {
     this.logEl = null;
     this.typingEl = null;
     this.bannerEl = null;
+    this.handoffEl = null;
+    this.suggestionsEl = null;
     const top = this.view.kind === 'home' || this.view.kind === 'messages';
     this.backBtn.hidden = top;
     this.renderTabs(top);
@@ -495,8 +536,9 @@ export class Widget {
     const identified = this.visitor?.identified ?? false;
     if (cfg.require_identity && !identified) {
       intro.append(h('p', { class: 'note' }, t('signInToChat')));
-    } else if (cfg.agents_online || cfg.offline_mode === 'chat') {
-      intro.append(h('p', { class: 'note' }, cfg.agents_online ? t('weAreOnline') : t('weAreAway')));
+    } else if (this.canChat()) {
+      const note = cfg.agents_online ? t('weAreOnline') : cfg.bot_name ? t('botOnline', { name: cfg.bot_name }) : t('weAreAway');
+      intro.append(h('p', { class: 'note' }, note));
       const start = h('button', { type: 'button', class: 'primary' }, t('startChat'));
       start.addEventListener('click', () => void this.openChat());
       intro.append(start);
@@ -513,7 +555,8 @@ export class Widget {
       const query = this.search?.el.querySelector('input')?.value ?? '';
       this.search = { uiLocale: this.uiLocale, el: this.searchCard(query) };
     }
-    this.bodyEl.append(intro, this.search.el);
+    this.suggestionsEl = this.suggestionsSection();
+    this.bodyEl.append(intro, this.search.el, this.suggestionsEl);
     for (const { section } of sectionsInOrder()) {
       const el = section(this.ctx());
       if (el) this.bodyEl.append(el);
@@ -662,7 +705,8 @@ export class Widget {
     const cfg = this.config;
     if (!cfg) return false;
     if (cfg.require_identity && !this.visitor?.identified) return false;
-    return cfg.agents_online || cfg.offline_mode === 'chat';
+    // A chatbot answers at any hour (and hands over to the team, who answer later).
+    return cfg.agents_online || cfg.offline_mode === 'chat' || Boolean(cfg.bot_name);
   }
 
   /** Opens the latest unsolved chat, or a new one (with `text` in the composer). */
@@ -703,9 +747,45 @@ export class Widget {
         if (el) extra.append(el);
       }
     }
-    this.bodyEl.append(this.bannerEl, this.logEl, notice ?? '', extra, this.typingEl, this.composer(id, draft, conversation?.status === 'closed'));
+    this.handoffEl = h('div', {});
+    this.bodyEl.append(this.bannerEl, this.logEl, notice ?? '', extra, this.handoffEl, this.typingEl, this.composer(id, draft, conversation?.status === 'closed'));
+    this.updateHandOff();
     this.renderMessages();
     if (id !== null) void this.loadMessages(id);
+  }
+
+  /** Shows "Talk to a person" while the bot handles the open conversation; hides it once the team has it. */
+  private updateHandOff(): void {
+    const el = this.handoffEl;
+    if (!el || this.view.kind !== 'chat') return;
+    const id = this.view.id;
+    const conversation = id === null ? undefined : this.conversations.get(id);
+    const bot = conversation?.handler === 'bot' && !['solved', 'closed'].includes(conversation.status);
+    if (!bot || id === null) {
+      el.replaceChildren();
+      return;
+    }
+    if (el.firstElementChild) return; // already shown (keeps focus on its button)
+    const name = this.botName(id);
+    el.append(handOffBar(name, this.t, () => this.handOff(id)));
+  }
+
+  /** The bot's name: from its last message in the conversation, else the settings. */
+  private botName(id: number): string {
+    const last = [...(this.messages.get(id) ?? [])].reverse().find(isBot);
+    return last?.author_name || this.config?.bot_name || this.config?.name || '';
+  }
+
+  /** Asks for a person: the server hands the conversation over and the bot says so. */
+  private async handOff(id: number): Promise<void> {
+    const out = await this.api.post<Conversation>(`/api/v1/widget/conversations/${id}/handoff`);
+    const known = this.conversations.get(id);
+    this.conversations.set(id, { ...out, unread: known?.unread ?? 0 });
+    this.updateHandOff();
+    // The button is gone: keep the keyboard in the conversation.
+    if (this.view.kind === 'chat' && this.view.id === id) this.bodyEl.querySelector('textarea')?.focus();
+    // The bot's "passing you to the team" message (the stream brings it too; merged by id).
+    await this.loadMessages(id).catch(() => {});
   }
 
   private composer(id: number | null, draft: string | undefined, closed: boolean): HTMLElement {
@@ -829,8 +909,9 @@ export class Widget {
   private messageEl(m: ShownMessage, seen: boolean): HTMLElement {
     const t = this.t;
     const mine = m.participant === 'visitor';
-    const el = h('div', { class: `msg${mine ? ' mine' : ''}${m.state === 'failed' ? ' failed' : ''}` });
-    if (!mine) el.append(h('span', { class: 'who' }, m.author_name || this.config?.name || ''));
+    const bot = isBot(m);
+    const el = h('div', { class: `msg${mine ? ' mine' : ''}${bot ? ' bot' : ''}${m.state === 'failed' ? ' failed' : ''}` });
+    if (!mine) el.append(authorLabel(m.author_name || this.config?.bot_name || this.config?.name || '', bot, t));
     const bubble = h('div', { class: 'bubble' });
     if (m.text && m.text !== '📎') bubble.append(linkedText(m.text));
     for (const a of m.attachments) bubble.append(this.attachmentEl(a));
@@ -909,7 +990,10 @@ export class Widget {
         this.conversations.set(started.id, started);
         this.messages.set(started.id, mergeMessages([], [{ ...optimistic, conversation_id: started.id }]));
         this.messages.delete(0);
-        if (this.view.kind === 'chat' && this.view.id === null) this.view = { kind: 'chat', id: started.id };
+        if (this.view.kind === 'chat' && this.view.id === null) {
+          this.view = { kind: 'chat', id: started.id };
+          this.updateHandOff();
+        }
         if (!files.length) {
           await this.loadMessages(started.id);
           return;
@@ -1109,7 +1193,10 @@ export class Widget {
     this.conversations.set(c.id, { ...c, unread: this.viewing(c.id) ? 0 : c.unread });
     this.updateBadge();
     const statusChanged = known && known.status !== c.status;
-    if (this.view.kind === 'chat' && this.view.id === c.id && statusChanged) this.render();
+    if (this.view.kind === 'chat' && this.view.id === c.id) {
+      if (statusChanged) this.render();
+      else this.updateHandOff();
+    }
   }
 
   private onTyping(s: { conversation_id: number; name: string; typing: boolean }): void {

@@ -7,6 +7,7 @@
 pub mod classify;
 pub mod retrieval;
 pub mod sentiment;
+pub mod tau2;
 
 use std::collections::BTreeMap;
 use std::path::Path;

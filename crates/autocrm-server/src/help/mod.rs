@@ -16,7 +16,7 @@
 //!   visitor and article within half an hour (a cookie of recently seen ids).
 
 mod i18n;
-mod tutorials;
+pub(crate) mod tutorials;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

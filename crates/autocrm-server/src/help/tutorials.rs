@@ -211,7 +211,7 @@ fn strings(lang: &str) -> BTreeMap<&'static str, &'static str> {
 }
 
 /// The slug of a guide's page: its id, then its title.
-fn guide_path(id: i64, title: &str) -> String {
+pub(crate) fn guide_path(id: i64, title: &str) -> String {
     let slug = autocrm_store::kb::slugify(title);
     if slug.is_empty() { format!("/help/tutorials/{id}") } else { format!("/help/tutorials/{id}-{slug}") }
 }

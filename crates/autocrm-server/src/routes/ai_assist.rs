@@ -136,8 +136,49 @@ impl autocrm_ai::llm::Budget for WorkspaceBudget {
     }
 }
 
-/// The workspace's LLM engine, when an endpoint is configured.
-pub(crate) async fn llm_engine(app: &AppState, ws: i64) -> ApiResult<Option<autocrm_ai::llm::LlmEngine>> {
+/// LLM clients kept per workspace, rebuilt when the workspace's endpoint
+/// settings change (a client holds a connection pool worth reusing).
+#[derive(Default)]
+pub struct LlmClients {
+    by_workspace: std::sync::Mutex<std::collections::HashMap<i64, (String, autocrm_ai::llm::LlmClient)>>,
+}
+
+impl LlmClients {
+    fn get_or_build(
+        &self,
+        ws: i64,
+        config: autocrm_ai::llm::LlmConfig,
+    ) -> Result<autocrm_ai::llm::LlmClient, autocrm_ai::AiError> {
+        // Everything that shapes the client; kept in memory only, like the config itself.
+        let key = format!(
+            "{}\n{}\n{}\n{}",
+            config.base_url,
+            config.model,
+            config.embedding_model.as_deref().unwrap_or_default(),
+            config.api_key.as_deref().unwrap_or_default()
+        );
+        let mut map = self.by_workspace.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((k, client)) = map.get(&ws)
+            && *k == key
+        {
+            return Ok(client.clone());
+        }
+        let client = autocrm_ai::llm::LlmClient::new(config)?;
+        map.insert(ws, (key, client.clone()));
+        Ok(client)
+    }
+}
+
+impl std::fmt::Debug for LlmClients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmClients").finish_non_exhaustive()
+    }
+}
+
+/// The workspace's LLM client, when an endpoint is configured: one HTTP
+/// client per workspace and endpoint settings, reused across requests
+/// (connections stay open), with this request's view of the token budget.
+pub(crate) async fn llm_client(app: &AppState, ws: i64) -> ApiResult<Option<autocrm_ai::llm::LlmClient>> {
     let s = autocrm_store::ai::settings(&app.store, ws).await?;
     let (Some(base_url), Some(model)) = (s.llm_base_url.clone(), s.llm_model.clone()) else { return Ok(None) };
     let config = autocrm_ai::llm::LlmConfig {
@@ -148,10 +189,13 @@ pub(crate) async fn llm_engine(app: &AppState, ws: i64) -> ApiResult<Option<auto
         ..autocrm_ai::llm::LlmConfig::default()
     };
     let left = s.monthly_token_budget == 0 || s.tokens_used < s.monthly_token_budget;
-    let client = autocrm_ai::llm::LlmClient::new(config)
-        .map_err(ApiError::internal)?
-        .with_budget(Arc::new(WorkspaceBudget { store: app.store.clone(), ws, left }));
-    Ok(Some(autocrm_ai::llm::LlmEngine::new(client)))
+    let client = app.llm_clients.get_or_build(ws, config).map_err(ApiError::internal)?;
+    Ok(Some(client.with_budget(Arc::new(WorkspaceBudget { store: app.store.clone(), ws, left }))))
+}
+
+/// The workspace's LLM engine, when an endpoint is configured.
+pub(crate) async fn llm_engine(app: &AppState, ws: i64) -> ApiResult<Option<autocrm_ai::llm::LlmEngine>> {
+    Ok(llm_client(app, ws).await?.map(autocrm_ai::llm::LlmEngine::new))
 }
 
 /// The engine that writes for this workspace: the LLM engine when one is
@@ -188,17 +232,38 @@ async fn thread(app: &AppState, p: &Principal, ticket_id: i64) -> ApiResult<(Vec
     Ok((turns, ids))
 }
 
-/// Articles get their help-center link.
-fn with_links(mut docs: Vec<autocrm_ai::Document>, workspace_slug: &str) -> Vec<autocrm_ai::Document> {
+/// Articles and tutorials get their help-center links (absolute, so they
+/// work from the widget on the shop's own site).
+fn with_links(app: &AppState, mut docs: Vec<autocrm_ai::Document>, workspace_slug: &str) -> Vec<autocrm_ai::Document> {
+    let base = app.config.public_url.trim_end_matches('/');
     for d in &mut docs {
-        if d.kind == "article"
-            && let Ok(id) = d.id.parse::<i64>()
-        {
-            let path = super::kb::article_path(id, &d.title, d.locale.as_deref().unwrap_or("en"));
-            d.url = Some(format!("{path}&workspace={workspace_slug}"));
+        let Ok(id) = d.id.parse::<i64>() else { continue };
+        let locale = d.locale.as_deref().unwrap_or("en");
+        match d.kind.as_str() {
+            "article" => {
+                let path = super::kb::article_path(id, &d.title, locale);
+                d.url = Some(format!("{base}{path}&workspace={workspace_slug}"));
+            }
+            "tutorial" => {
+                let path = crate::help::tutorials::guide_path(id, &d.title);
+                d.url = Some(format!("{base}{path}?lang={locale}&workspace={workspace_slug}"));
+            }
+            _ => {}
         }
     }
     docs
+}
+
+/// What a customer may be answered from: the published articles and
+/// tutorials, with their links.
+pub(crate) async fn help_documents(
+    app: &AppState,
+    ws: i64,
+    workspace_slug: &str,
+) -> ApiResult<Vec<autocrm_ai::Document>> {
+    let mut docs = autocrm_store::ai::article_documents(&app.store, ws, false).await?;
+    docs.extend(autocrm_store::ai::tutorial_documents(&app.store, ws).await?);
+    Ok(with_links(app, docs, workspace_slug))
 }
 
 fn first_name(full: &str) -> String {
@@ -235,7 +300,7 @@ async fn suggest_reply(State(app): State<AppState>, Caller(p): Caller, Id(id): I
             label: None,
         });
     }
-    documents.extend(with_links(autocrm_store::ai::article_documents(&app.store, ws.id, true).await?, &ws.slug));
+    documents.extend(with_links(&app, autocrm_store::ai::article_documents(&app.store, ws.id, true).await?, &ws.slug));
     documents.extend(autocrm_store::ai::solved_reply_documents(&app.store, ws.id, &view.ticket).await?);
     let agent_name = match p.user_id() {
         Some(uid) => Some(autocrm_store::users::get(&app.store, &p, uid).await?.name),
@@ -437,6 +502,10 @@ pub struct AiSettingsOut {
     pub budget_period: String,
     /// Whether inbound messages are triaged.
     pub auto_triage: bool,
+    /// Whether the chatbot answers new widget conversations before a person does.
+    pub chatbot_enabled: bool,
+    /// The name the chatbot speaks under.
+    pub chatbot_name: String,
 }
 
 impl From<autocrm_store::ai::AiSettings> for AiSettingsOut {
@@ -450,6 +519,8 @@ impl From<autocrm_store::ai::AiSettings> for AiSettingsOut {
             tokens_used: s.tokens_used,
             budget_period: s.budget_period,
             auto_triage: s.auto_triage,
+            chatbot_enabled: s.chatbot_enabled,
+            chatbot_name: s.chatbot_name,
         }
     }
 }
@@ -478,6 +549,10 @@ pub struct AiSettingsPatch {
     pub monthly_token_budget: Option<i64>,
     /// Triage on or off.
     pub auto_triage: Option<bool>,
+    /// The chatbot on or off.
+    pub chatbot_enabled: Option<bool>,
+    /// The chatbot's name (1–60 characters).
+    pub chatbot_name: Option<String>,
 }
 
 /// The workspace's AI settings.
@@ -501,6 +576,8 @@ async fn update_ai_settings(
         llm_api_key: input.llm_api_key,
         monthly_token_budget: input.monthly_token_budget,
         auto_triage: input.auto_triage,
+        chatbot_enabled: input.chatbot_enabled,
+        chatbot_name: input.chatbot_name,
     };
     Ok(Json(autocrm_store::ai::update_settings(&app.store, &p, &patch).await?.into()))
 }
@@ -546,6 +623,23 @@ pub struct AiReport {
     pub to: DateTime<Utc>,
     /// Suggestions and what agents did with them.
     pub suggestions: Vec<SuggestionStatsOut>,
+    /// What the chatbot did.
+    pub chatbot: ChatbotStatsOut,
+}
+
+/// The chatbot's figures over the period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChatbotStatsOut {
+    /// Bot messages by outcome (`answered`, `clarify`, `confirm`, `acted`, `handoff`).
+    pub answers: std::collections::BTreeMap<String, i64>,
+    /// Conversations the bot took part in.
+    pub conversations: i64,
+    /// Of those, handed to the team.
+    pub handed_off: i64,
+    /// Hand-offs by reason (`requested`, `low_confidence`, `upset`, `needs_agent`, `bot_failed`).
+    pub hand_off_reasons: std::collections::BTreeMap<String, i64>,
+    /// Conversations the bot took part in that it did not hand off, over all it took part in.
+    pub containment_rate: f64,
 }
 
 /// Suggestions shown to agents and what they did with them.
@@ -574,5 +668,18 @@ async fn ai_report(
             mean_similarity: s.mean_similarity,
         })
         .collect();
-    Ok(Json(AiReport { from, to, suggestions }))
+    let c = autocrm_store::ai::chatbot_report(&app.store, &p, from, to).await?;
+    let containment_rate = if c.conversations == 0 {
+        0.0
+    } else {
+        (c.conversations - c.handed_off.min(c.conversations)) as f64 / c.conversations as f64
+    };
+    let chatbot = ChatbotStatsOut {
+        answers: c.answers,
+        conversations: c.conversations,
+        handed_off: c.handed_off,
+        hand_off_reasons: c.hand_off_reasons,
+        containment_rate,
+    };
+    Ok(Json(AiReport { from, to, suggestions, chatbot }))
 }

@@ -23,6 +23,7 @@ pub mod reports;
 pub mod session;
 pub mod sms;
 pub mod statuses;
+pub mod suggested_articles;
 pub mod tags;
 pub mod tickets;
 pub mod tutorials;
@@ -62,6 +63,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tutorials::router())
         .merge(ai::router())
         .merge(ai_assist::router())
+        .merge(suggested_articles::router())
 }
 
 /// A list page: `{"data": [...], "next_cursor": ...}`.

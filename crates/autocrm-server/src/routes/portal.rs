@@ -57,6 +57,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_oidc_provider, update_oidc_provider, delete_oidc_provider))
         .routes(routes!(get_me, update_me))
         .routes(routes!(list_my_orders))
+        .routes(routes!(get_chat_identity))
         .routes(routes!(get_my_order))
         .routes(routes!(get_ticket_rating))
         .routes(routes!(get_rating_page, rate_ticket))
@@ -835,6 +836,54 @@ async fn my_shop_customer(app: &AppState, p: &Principal) -> ApiResult<Option<aut
     let contact = autocrm_store::contacts::get(&app.store, p, contact_id).await?;
     let Some(email) = contact.email else { return Ok(None) };
     Ok(app.commerce.find_customer(p, &email).await?)
+}
+
+/// The chat widget as the portal shows it to a signed-in customer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChatIdentityOut {
+    /// The workspace's slug (the widget's `data-workspace`).
+    pub workspace: String,
+    /// Whether the chat widget is on.
+    pub enabled: bool,
+    /// The customer's proven identity for the widget (`identify`), when the
+    /// workspace has an identity secret: their e-mail and its HMAC, so the
+    /// chat (and its chatbot) know who they are.
+    pub identity: Option<ChatIdentity>,
+}
+
+/// An identity the widget can prove.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChatIdentity {
+    /// The customer's e-mail address.
+    pub email: String,
+    /// `hex(HMAC-SHA256(identity secret, email))`.
+    pub user_hash: String,
+    /// The customer's name.
+    pub name: String,
+}
+
+/// How the portal shows the chat to you: the widget's workspace and, for a
+/// customer, the proof of your identity (the portal signs you in to the
+/// chat, so its assistant can help with your own orders).
+#[utoipa::path(get, path = "/api/v1/portal/chat-identity", tag = "portal", responses((status = 200, body = ChatIdentityOut)))]
+async fn get_chat_identity(State(app): State<AppState>, Caller(p): Caller) -> ApiResult<Json<ChatIdentityOut>> {
+    let ws = autocrm_store::workspaces::current(&app.store, &p).await?;
+    let settings = autocrm_store::chat::settings(&app.store, ws.id).await?;
+    let mut identity = None;
+    if settings.enabled
+        && let (Some(secret), Some(contact_id)) = (&settings.identity_secret, p.customer_contact().filter(|c| *c > 0))
+    {
+        let contact = autocrm_store::contacts::get(&app.store, &p, contact_id).await?;
+        if let Some(email) = contact.email {
+            let email = email.to_ascii_lowercase();
+            identity = Some(ChatIdentity {
+                user_hash: autocrm_domain::chat::user_hash(secret, &email),
+                email,
+                name: contact.name,
+            });
+        }
+    }
+    Ok(Json(ChatIdentityOut { workspace: ws.slug, enabled: settings.enabled, identity }))
 }
 
 /// Your orders from the shop, newest first, with items, shipments and

@@ -62,6 +62,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(download_widget_attachment))
         .routes(routes!(send_widget_typing))
         .routes(routes!(mark_widget_read))
+        .routes(routes!(request_widget_handoff))
         .routes(routes!(get_widget_conversation_rating, rate_widget_conversation))
         .routes(routes!(stream_widget_events))
         .routes(routes!(leave_widget_message))
@@ -97,18 +98,24 @@ fn origin_refused() -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "origin_not_allowed", "this site is not allowed to use the chat widget")
 }
 
-/// Refuses a request whose page is not one of the widget's allowed sites.
-pub(crate) fn check_origin(settings: &chat_settings::Model, headers: &HeaderMap) -> ApiResult<()> {
+/// Refuses a request whose page is not one of the widget's allowed sites
+/// or AutoCRM's own pages (the customer portal shows the widget too).
+pub(crate) fn check_origin(app: &AppState, settings: &chat_settings::Model, headers: &HeaderMap) -> ApiResult<()> {
     match request_origin(headers) {
-        Some(o) if settings.allows_origin(&o) => Ok(()),
+        Some(o) if settings.allows_origin(&o) || is_own_origin(app, &o) => Ok(()),
         _ => Err(origin_refused()),
     }
+}
+
+/// Whether `origin` is AutoCRM's own public origin.
+fn is_own_origin(app: &AppState, origin: &str) -> bool {
+    url::Url::parse(&app.config.public_url).is_ok_and(|u| u.origin().ascii_serialization() == origin)
 }
 
 /// The check for visitor routes: the token's workspace must allow the page.
 pub(crate) async fn check_visitor_origin(app: &AppState, ws: i64, headers: &HeaderMap) -> ApiResult<()> {
     let settings = autocrm_store::chat::settings(&app.store, ws).await?;
-    check_origin(&settings, headers)
+    check_origin(app, &settings, headers)
 }
 
 /// Answers a CORS preflight: allowed when some enabled widget allows the origin.
@@ -202,6 +209,9 @@ pub struct WidgetConfigOut {
     pub file_types: Vec<String>,
     /// The sites allowed to embed the widget (the widget accepts `postMessage` commands from these only).
     pub allowed_origins: Vec<String>,
+    /// The chatbot's name when the chatbot answers new conversations (chat is
+    /// then open even when no agent is online); `null` when it is off.
+    pub bot_name: Option<String>,
 }
 
 /// The visitor as the widget knows it.
@@ -498,6 +508,7 @@ async fn config_out(
 ) -> ApiResult<WidgetConfigOut> {
     let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
     let (locale, greeting) = settings.greeting_for(&wanted);
+    let ai = autocrm_store::ai::settings(&app.store, settings.workspace_id).await?;
     Ok(WidgetConfigOut {
         workspace: slug.to_owned(),
         name: name.to_owned(),
@@ -513,6 +524,7 @@ async fn config_out(
         max_file_bytes: autocrm_store::chat::MAX_VISITOR_FILE_BYTES,
         file_types: autocrm_store::chat::VISITOR_FILE_TYPES.iter().map(|s| (*s).to_owned()).collect(),
         allowed_origins: settings.origins(),
+        bot_name: ai.chatbot_enabled.then_some(ai.chatbot_name),
     })
 }
 
@@ -527,7 +539,7 @@ async fn public_widget(
     if !settings.enabled {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "widget_disabled", "the chat widget is not enabled"));
     }
-    check_origin(&settings, headers)?;
+    check_origin(app, &settings, headers)?;
     Ok((ws, settings))
 }
 
@@ -667,6 +679,9 @@ async fn start_widget_conversation(
         autocrm_store::chat::NewChat { body: input.body, client_id: input.client_id },
     )
     .await?;
+    if view.chat.handler == "bot" {
+        crate::chatbot::spawn_turn(&app, p.workspace_id, view.ticket.id);
+    }
     Ok((StatusCode::CREATED, Json(ConversationOut::from(&view))))
 }
 
@@ -708,7 +723,28 @@ async fn post_widget_message(
     let (m, created) =
         autocrm_store::chat::post(&app.store, &p, id, &input.body, input.client_id.as_deref(), &input.attachment_ids)
             .await?;
+    if created {
+        crate::chatbot::spawn_turn(&app, p.workspace_id, id);
+    }
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(WidgetMessageOut::from(&m))))
+}
+
+/// Asks for a person (always possible): the chatbot tells the visitor and
+/// hands the conversation to the team; nothing changes when the team
+/// already has it.
+#[utoipa::path(post, path = "/api/v1/widget/conversations/{id}/handoff", tag = "chat", params(("id" = i64, Path)),
+    responses((status = 200, body = ConversationOut), (status = 404, body = crate::error::Problem)))]
+async fn request_widget_handoff(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+) -> ApiResult<Json<ConversationOut>> {
+    // The visitor's own conversation, or 404.
+    let view = autocrm_store::chat::get(&app.store, &p, id).await?;
+    if view.chat.handler == "bot" {
+        crate::chatbot::hand_off_on_request(&app, p.workspace_id, id).await?;
+    }
+    Ok(Json(ConversationOut::from(&autocrm_store::chat::get(&app.store, &p, id).await?)))
 }
 
 /// Uploads a file to a conversation (`multipart/form-data`, field `file`;
@@ -1057,7 +1093,7 @@ impl VisitorPump {
                     Err(_) => return Ok(()), // an internal note, or gone
                 }
             }
-            "ticket.created" | "ticket.updated" => {
+            "ticket.created" | "ticket.updated" | "chat.handed_off" => {
                 match autocrm_store::chat::get(&self.store, &self.p, ticket_id).await {
                     Ok(c) => ("conversation", serde_json::to_string(&ConversationOut::from(&c))),
                     Err(_) => return Ok(()),

@@ -20,6 +20,17 @@ async fn customer_ticket(app: &TestApp, s: &Session, subject: &str, body: &str) 
     res.json().await.unwrap()
 }
 
+/// Asks for a German translation of a fixed sentence on the ticket.
+async fn translate(app: &TestApp, s: &Session, id: i64) -> reqwest::Response {
+    app.http
+        .post(app.url(&format!("/api/v1/tickets/{id}/ai/translate")))
+        .session(s)
+        .json(&json!({"text": "Your parcel is on its way.", "target": "de"}))
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn get(app: &TestApp, s: &Session, path: &str) -> Value {
     let res = app.http.get(app.url(path)).session(s).send().await.unwrap();
     assert_eq!(res.status(), 200, "{path}");
@@ -310,14 +321,7 @@ async fn the_llm_endpoint_writes_when_configured_and_the_built_in_engine_stands_
     let id = t["id"].as_i64().unwrap();
 
     // Without an endpoint, translation is refused and nothing is recorded.
-    let res = app
-        .http
-        .post(app.url(&format!("/api/v1/tickets/{id}/ai/translate")))
-        .session(&anna)
-        .json(&json!({"text": "Your parcel is on its way.", "target": "de"}))
-        .send()
-        .await
-        .unwrap();
+    let res = translate(&app, &anna, id).await;
     assert_eq!(res.status(), 409);
 
     // Bad settings are refused; the key is write-only.
@@ -353,14 +357,7 @@ async fn the_llm_endpoint_writes_when_configured_and_the_built_in_engine_stands_
     assert_eq!(s["provenance"]["model"], "fake-1");
     assert!(s["provenance"]["prompt_version"].as_str().unwrap().starts_with("suggest_reply@"));
     assert!(llm.authorizations().iter().any(|a| a.as_deref() == Some("Bearer sk-secret-123")));
-    let tr = app
-        .http
-        .post(app.url(&format!("/api/v1/tickets/{id}/ai/translate")))
-        .session(&anna)
-        .json(&json!({"text": "Your parcel is on its way.", "target": "de"}))
-        .send()
-        .await
-        .unwrap();
+    let tr = translate(&app, &anna, id).await;
     assert_eq!(tr.status(), 200, "{}", tr.text().await.unwrap());
 
     // The endpoint fails: the built-in engine answers instead.
@@ -386,14 +383,7 @@ async fn the_llm_endpoint_writes_when_configured_and_the_built_in_engine_stands_
     let res = app.http.post(app.url(&format!("/api/v1/tickets/{id}/ai/reply"))).session(&anna).send().await.unwrap();
     let s: Value = res.json().await.unwrap();
     assert_eq!(s["provenance"]["engine"], "builtin");
-    let tr = app
-        .http
-        .post(app.url(&format!("/api/v1/tickets/{id}/ai/translate")))
-        .session(&anna)
-        .json(&json!({"text": "Your parcel is on its way.", "target": "de"}))
-        .send()
-        .await
-        .unwrap();
+    let tr = translate(&app, &anna, id).await;
     assert_eq!(tr.status(), 429);
     assert_eq!(llm.requests().len(), before, "no call once the budget is spent");
 }

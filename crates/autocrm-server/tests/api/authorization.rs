@@ -1102,6 +1102,7 @@ fn widget_body(f: &Fixture, method: &Method, path: &str, n: usize) -> Option<Bod
         ("POST", "/api/v1/widget/conversations/{id}/read" | "/api/v1/tickets/{id}/chat/read") => {
             json!({"message_id": f.widget.first_message})
         }
+        ("POST", "/api/v1/widget/conversations/{id}/handoff") => return Some(Body::None),
         ("PUT", "/api/v1/widget/conversations/{id}/rating") => {
             json!({"score": "good", "comment": format!("matrix {n}")})
         }

@@ -24,7 +24,7 @@ async fn page(app: &TestApp, path: &str, lang: Option<&str>) -> (u16, String) {
 }
 
 /// A section in a category, both named in English and German; returns the section id.
-async fn section(app: &TestApp, s: &Session) -> i64 {
+pub(crate) async fn section(app: &TestApp, s: &Session) -> i64 {
     let (status, c) = send(app.http.post(app.url("/api/v1/kb/categories")).session(s).json(&json!({
         "translations": {"en": {"name": "Orders & delivery", "description": "Where things are"}, "de": {"name": "Bestellungen & Lieferung"}}
     })))
@@ -46,7 +46,7 @@ async fn create(app: &TestApp, s: &Session, body: Value) -> Value {
 }
 
 /// A published article in `section` with an English body; returns its id.
-async fn published(app: &TestApp, s: &Session, section: i64, title: &str, body: &str) -> i64 {
+pub(crate) async fn published(app: &TestApp, s: &Session, section: i64, title: &str, body: &str) -> i64 {
     create(
         app,
         s,

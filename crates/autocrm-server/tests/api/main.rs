@@ -6,6 +6,7 @@ mod ai;
 mod attachments;
 mod authorization;
 mod bad_input;
+mod chatbot;
 mod cluster;
 mod commerce;
 mod email;

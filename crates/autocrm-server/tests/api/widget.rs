@@ -52,12 +52,12 @@ pub(crate) async fn visitor(app: &TestApp) -> String {
 }
 
 /// A visitor request from the shop's site.
-fn as_visitor(app: &TestApp, method: Method, path: &str, token: &str) -> RequestBuilder {
+pub(crate) fn as_visitor(app: &TestApp, method: Method, path: &str, token: &str) -> RequestBuilder {
     app.http.request(method, app.url(path)).header("origin", SHOP).bearer_auth(token)
 }
 
 /// Marks the agent online for chats.
-async fn go_online(app: &TestApp, agent: &Session) {
+pub(crate) async fn go_online(app: &TestApp, agent: &Session) {
     let res = app
         .http
         .put(app.url("/api/v1/chat/availability"))
@@ -70,7 +70,7 @@ async fn go_online(app: &TestApp, agent: &Session) {
 }
 
 /// Starts a chat as the visitor; returns the conversation.
-async fn start_chat(app: &TestApp, token: &str, body: &str) -> Value {
+pub(crate) async fn start_chat(app: &TestApp, token: &str, body: &str) -> Value {
     let res = as_visitor(app, Method::POST, "/api/v1/widget/conversations", token)
         .json(&json!({"body": body}))
         .send()

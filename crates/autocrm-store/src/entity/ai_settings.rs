@@ -16,6 +16,7 @@ pub struct Model {
     pub budget_period: String,
     pub tokens_used: i64,
     pub chatbot_enabled: bool,
+    pub chatbot_name: String,
     pub auto_triage: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

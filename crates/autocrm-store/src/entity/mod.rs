@@ -12,6 +12,8 @@ pub mod channel_messages;
 pub mod channel_settings;
 pub mod channel_suppressions;
 pub mod chat_agents;
+pub mod chat_bot_answers;
+pub mod chat_bot_sessions;
 pub mod chat_conversations;
 pub mod chat_message_meta;
 pub mod chat_settings;

@@ -22,6 +22,7 @@ mod m0011_chat;
 mod m0012_tutorials;
 mod m0013_sms_notice_opt_in;
 mod m0014_ai;
+mod m0015_chatbot;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_tutorials::Migration),
             Box::new(m0013_sms_notice_opt_in::Migration),
             Box::new(m0014_ai::Migration),
+            Box::new(m0015_chatbot::Migration),
         ]
     }
 }

@@ -242,7 +242,12 @@ async fn a_bot_answers_as_a_bot_and_hands_over_to_humans() {
     let answer =
         chat::post_as_bot(&w.store, &Principal::system(w.ws), id, "Shop Assistant", "It ships today.").await.unwrap();
     let during = chat::get(&w.store, &v, id).await.unwrap();
-    let after = chat::hand_off(&w.store, &Principal::system(w.ws), id).await.unwrap();
+    let system = Principal::system(w.ws);
+    chat::save_bot_state(&w.store, &system, id, serde_json::json!({"messages": []})).await.unwrap();
+    let after =
+        chat::hand_off(&w.store, &system, id, chat::HandOffReason::Requested, Some("wants to know where order 7 is"))
+            .await
+            .unwrap();
     // Assert
     assert_eq!(answer.participant, "bot");
     assert_eq!(answer.author_name, "Shop Assistant");
@@ -250,6 +255,33 @@ async fn a_bot_answers_as_a_bot_and_hands_over_to_humans() {
     assert_eq!(during.chat.handler, "bot");
     assert_eq!(after.handler, "human");
     assert!(chat::post_as_bot(&w.store, &v, id, "x", "y").await.is_err(), "a visitor cannot speak as the bot");
+    assert_eq!(chat::bot_state(&w.store, w.ws, id).await.unwrap(), None, "the bot's memory goes with the hand-off");
+    let thread = autocrm_store::messages::list(&w.store, &w.agent, id, Some(50), None, true).await.unwrap().data;
+    let note = thread.iter().find(|m| m.internal).expect("an internal note for the agents");
+    assert!(note.body_text.contains("the customer asked for a person"), "{}", note.body_text);
+    assert!(note.body_text.contains("wants to know where order 7 is"));
+    let visible = chat::messages(&w.store, &v, id, None, None).await.unwrap();
+    assert!(visible.iter().all(|m| !m.message.internal), "the visitor never sees the note");
+    let late = chat::save_bot_state(&w.store, &system, id, serde_json::json!({})).await;
+    assert!(late.is_err(), "a late bot turn cannot take the conversation back");
+}
+
+#[tokio::test]
+async fn an_agents_reply_takes_a_conversation_over_from_the_bot() {
+    // Arrange
+    let w = world().await;
+    enable(&w, w.ws, "chat").await;
+    let (_, v) = visitor(&w, w.ws).await;
+    let id = chat::start(&w.store, &v, new_chat("hello?")).await.unwrap().ticket.id;
+    let system = Principal::system(w.ws);
+    chat::post_as_bot(&w.store, &system, id, "Assistant", "Hi, how can I help?").await.unwrap();
+    chat::save_bot_state(&w.store, &system, id, serde_json::json!({"messages": []})).await.unwrap();
+    // Act
+    autocrm_store::messages::create(&w.store, &w.agent, id, "Anna here, I'll take it from here.", false).await.unwrap();
+    // Assert
+    let v = refreshed(&w, &v).await;
+    assert_eq!(chat::get(&w.store, &v, id).await.unwrap().chat.handler, "human");
+    assert_eq!(chat::bot_state(&w.store, w.ws, id).await.unwrap(), None);
 }
 
 #[tokio::test]

@@ -1260,6 +1260,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/portal/chat-identity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How the portal shows the chat to you: the widget's workspace and, for a
+         *     customer, the proof of your identity (the portal signs you in to the
+         *     chat, so its assistant can help with your own orders).
+         */
+        get: operations["get_chat_identity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/portal/config": {
         parameters: {
             query?: never;
@@ -1558,6 +1579,23 @@ export interface paths {
         put?: never;
         /** Uses a sign-up's verification link: creates the account and signs in. */
         post: operations["verify_sign_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Help-center articles for the signed-in customer, from their orders and requests. */
+        get: operations["portal_suggestions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2849,6 +2887,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/widget/conversations/{id}/handoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Asks for a person (always possible): the chatbot tells the visitor and
+         *     hands the conversation to the team; nothing changes when the team
+         *     already has it.
+         */
+        post: operations["request_widget_handoff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/widget/conversations/{id}/messages": {
         parameters: {
             query?: never;
@@ -2986,6 +3045,26 @@ export interface paths {
          *     (no id). Only the visitor's own conversations.
          */
         get: operations["stream_widget_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Help-center articles for this visitor: from its orders when the shop
+         *     identified it, and from its conversations.
+         */
+        get: operations["widget_suggestions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3176,6 +3255,8 @@ export interface components {
             to: string;
             /** @description Suggestions and what agents did with them. */
             suggestions: components["schemas"]["SuggestionStatsOut"][];
+            /** @description What the chatbot did. */
+            chatbot: components["schemas"]["ChatbotStatsOut"];
         };
         /** @description The workspace's AI settings (the endpoint's key is never shown). */
         AiSettingsOut: {
@@ -3201,6 +3282,10 @@ export interface components {
             budget_period: string;
             /** @description Whether inbound messages are triaged. */
             auto_triage: boolean;
+            /** @description Whether the chatbot answers new widget conversations before a person does. */
+            chatbot_enabled: boolean;
+            /** @description The name the chatbot speaks under. */
+            chatbot_name: string;
         };
         /** @description A change to the AI settings; `null` clears an optional value. */
         AiSettingsPatch: {
@@ -3219,6 +3304,10 @@ export interface components {
             monthly_token_budget?: number | null;
             /** @description Triage on or off. */
             auto_triage?: boolean | null;
+            /** @description The chatbot on or off. */
+            chatbot_enabled?: boolean | null;
+            /** @description The chatbot's name (1–60 characters). */
+            chatbot_name?: string | null;
         };
         /** @description A tutorial's numbers. */
         AnalyticsOut: {
@@ -3702,6 +3791,23 @@ export interface components {
              */
             max_message_bytes?: number | null;
         };
+        /** @description An identity the widget can prove. */
+        ChatIdentity: {
+            /** @description The customer's e-mail address. */
+            email: string;
+            /** @description `hex(HMAC-SHA256(identity secret, email))`. */
+            user_hash: string;
+            /** @description The customer's name. */
+            name: string;
+        };
+        /** @description The chat widget as the portal shows it to a signed-in customer. */
+        ChatIdentityOut: {
+            /** @description The workspace's slug (the widget's `data-workspace`). */
+            workspace: string;
+            /** @description Whether the chat widget is on. */
+            enabled: boolean;
+            identity?: null | components["schemas"]["ChatIdentity"];
+        };
         /** @description The widget's settings (the identity secret is write-only: only whether it is set). */
         ChatSettingsOut: {
             /** @description Widget on. */
@@ -3781,6 +3887,32 @@ export interface components {
              * @description Last seen by the widget.
              */
             last_seen_at: string;
+        };
+        /** @description The chatbot's figures over the period. */
+        ChatbotStatsOut: {
+            /** @description Bot messages by outcome (`answered`, `clarify`, `confirm`, `acted`, `handoff`). */
+            answers: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description Conversations the bot took part in.
+             */
+            conversations: number;
+            /**
+             * Format: int64
+             * @description Of those, handed to the team.
+             */
+            handed_off: number;
+            /** @description Hand-offs by reason (`requested`, `low_confidence`, `upset`, `needs_agent`, `bot_failed`). */
+            hand_off_reasons: {
+                [key: string]: number;
+            };
+            /**
+             * Format: double
+             * @description Conversations the bot took part in that it did not hand off, over all it took part in.
+             */
+            containment_rate: number;
         };
         /** @description Accepted: look in your inbox. The same answer whether the address has an account or not. */
         CheckEmailOut: {
@@ -5738,6 +5870,29 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
+        ListOut_SuggestedArticleOut: {
+            /** @description The rows. */
+            data: {
+                /** @description `article` or `tutorial`. */
+                kind: string;
+                /**
+                 * Format: int64
+                 * @description The article's or tutorial's id.
+                 */
+                id: number;
+                /** @description Title, in the customer's language where there is a translation. */
+                title: string;
+                /** @description Its help-center page. */
+                url?: string | null;
+                /** @description The start of its text. */
+                excerpt: string;
+                /** @description Why it is suggested ("About your order #W102"). */
+                reason: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A list page: `{"data": [...], "next_cursor": ...}`. */
         ListOut_TrailOut: {
             /** @description The rows. */
             data: {
@@ -7292,6 +7447,24 @@ export interface components {
          * @enum {string}
          */
         SubscriptionStatus: "active" | "paused" | "cancelled";
+        /** @description An article suggested to a customer. */
+        SuggestedArticleOut: {
+            /** @description `article` or `tutorial`. */
+            kind: string;
+            /**
+             * Format: int64
+             * @description The article's or tutorial's id.
+             */
+            id: number;
+            /** @description Title, in the customer's language where there is a translation. */
+            title: string;
+            /** @description Its help-center page. */
+            url?: string | null;
+            /** @description The start of its text. */
+            excerpt: string;
+            /** @description Why it is suggested ("About your order #W102"). */
+            reason: string;
+        };
         /** @description A suggestion shown to an agent. */
         SuggestionOut: {
             /**
@@ -8324,6 +8497,11 @@ export interface components {
             file_types: string[];
             /** @description The sites allowed to embed the widget (the widget accepts `postMessage` commands from these only). */
             allowed_origins: string[];
+            /**
+             * @description The chatbot's name when the chatbot answers new conversations (chat is
+             *     then open even when no agent is online); `null` when it is off.
+             */
+            bot_name?: string | null;
         };
         /** @description A visitor's message. */
         WidgetMessageIn: {
@@ -12079,6 +12257,25 @@ export interface operations {
             };
         };
     };
+    get_chat_identity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatIdentityOut"];
+                };
+            };
+        };
+    };
     portal_config: {
         parameters: {
             query?: {
@@ -12783,6 +12980,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    portal_suggestions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_SuggestedArticleOut"];
                 };
             };
         };
@@ -16152,6 +16368,35 @@ export interface operations {
             };
         };
     };
+    request_widget_handoff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_widget_messages: {
         parameters: {
             query?: {
@@ -16498,6 +16743,25 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": components["schemas"]["WidgetMessageOut"];
+                };
+            };
+        };
+    };
+    widget_suggestions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOut_SuggestedArticleOut"];
                 };
             };
         };

@@ -1,8 +1,12 @@
-/** The AI part of the reports page: suggestions shown to agents and what they did with them, per kind and engine. */
-import { Paper, Table, Text, Title } from '@mantine/core';
+/**
+ * The AI part of the reports page: suggestions shown to agents and what they
+ * did with them, per kind and engine; then the chatbot's card.
+ */
+import { Box, Paper, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { errorMessage } from '@/lib/api-client';
 import { aiReportQuery } from '../api/report';
+import { ChatbotReportCard } from './chatbot-report-card';
 
 const KIND_LABELS: Record<string, string> = { reply: 'Reply', summary: 'Summary', translation: 'Translation' };
 const ENGINE_LABELS: Record<string, string> = { builtin: 'Built-in', llm: 'Language model' };
@@ -61,6 +65,11 @@ export function AiReportSection({ period }: { period: { from: string; to: string
         Use rate: suggestions sent as suggested or after editing, of those shown. Mean similarity: how much of a used suggestion survived in
         the reply sent.
       </Text>
+      {report.data?.chatbot && (
+        <Box mt="md">
+          <ChatbotReportCard stats={report.data.chatbot} />
+        </Box>
+      )}
     </>
   );
 }

@@ -5,7 +5,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api } from '@/lib/api-client';
 import type { AiSettings } from '../api/settings';
-import { EndpointForm, isCategoryKey } from './ai-settings';
+import { ChatbotForm, EndpointForm, isCategoryKey, isChatbotName } from './ai-settings';
 
 const ok = (data: unknown, status = 200) => ({ data, response: new Response(null, { status }) });
 
@@ -18,6 +18,8 @@ const settings: AiSettings = {
   tokens_used: 81_000,
   budget_period: '2026-11',
   auto_triage: true,
+  chatbot_enabled: false,
+  chatbot_name: 'Ava',
 };
 
 function renderForm(s: AiSettings = settings) {
@@ -72,5 +74,57 @@ describe('isCategoryKey', () => {
     expect(isCategoryKey('2fast')).toBe(false);
     expect(isCategoryKey('Shipping')).toBe(false);
     expect(isCategoryKey('a'.repeat(41))).toBe(false);
+  });
+});
+
+function renderChatbot(answer: (body: Record<string, unknown>) => { data?: unknown; error?: unknown; response: Response }) {
+  const patch = vi
+    .spyOn(api, 'PATCH')
+    .mockImplementation((async (_path: string, init: { body: Record<string, unknown> }) => answer(init.body)) as unknown as typeof api.PATCH);
+  render(
+    <QueryClientProvider client={new QueryClient()}>
+      <MantineProvider>
+        <ChatbotForm settings={settings} />
+      </MantineProvider>
+    </QueryClientProvider>,
+  );
+  return patch;
+}
+
+describe('ChatbotForm', () => {
+  it('turns the chatbot on under a new name with one PATCH', async () => {
+    const patch = renderChatbot((body) => ok({ ...settings, ...body }));
+    const toggle = screen.getByRole('switch', { name: 'Answer new chats with the chatbot' });
+    expect(toggle).not.toBeChecked();
+    const name = screen.getByRole('textbox', { name: /Chatbot name/ });
+    expect(name).toHaveValue('Ava');
+
+    await userEvent.click(toggle);
+    await userEvent.clear(name);
+    await userEvent.type(name, '  Everline Assistant ');
+    await userEvent.click(screen.getByRole('button', { name: 'Save chatbot' }));
+
+    await waitFor(() => expect(patch).toHaveBeenCalledTimes(1));
+    expect(patch.mock.calls[0]![0]).toBe('/api/v1/ai/settings');
+    expect((patch.mock.calls[0]![1] as { body: unknown }).body).toEqual({ chatbot_enabled: true, chatbot_name: 'Everline Assistant' });
+  });
+
+  it("shows the server's 422 on the name field", async () => {
+    const problem = { type: 'about:blank', title: 'Invalid', status: 422, detail: 'Some fields are invalid', code: 'validation_failed', errors: [{ pointer: '/chatbot_name', detail: 'must not contain line breaks or control characters' }] };
+    renderChatbot(() => ({ error: problem, response: new Response(null, { status: 422 }) }));
+    await userEvent.click(screen.getByRole('button', { name: 'Save chatbot' }));
+    const name = screen.getByRole('textbox', { name: /Chatbot name/ });
+    await waitFor(() => expect(name).toHaveAccessibleDescription(/must not contain line breaks or control characters/));
+    expect(name).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('does not send an empty name', async () => {
+    const patch = renderChatbot((body) => ok({ ...settings, ...body }));
+    await userEvent.clear(screen.getByRole('textbox', { name: /Chatbot name/ }));
+    expect(screen.getByRole('button', { name: 'Save chatbot' })).toBeDisabled();
+    expect(patch).not.toHaveBeenCalled();
+    expect(isChatbotName('   ')).toBe(false);
+    expect(isChatbotName('a'.repeat(60))).toBe(true);
+    expect(isChatbotName('a'.repeat(61))).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Settings → AI (admins): the ticket categories the classifier predicts,
  * the trained classifiers, the optional LLM endpoint with its monthly token
- * budget, and the triage switch.
+ * budget, the triage switch, and the chatbot that answers new widget chats
+ * (on or off, and the name it speaks under).
  *
  * Invariants: a category's key is fixed once created (filters and training
  * data refer to it); the endpoint's key is write-only — the form starts
@@ -31,6 +32,12 @@ import { errorMessage, fieldErrors } from '@/lib/api-client';
 import { categoriesQuery, useCreateCategory, useDeleteCategory, useUpdateCategory, type Category } from '../api/categories';
 import { modelsQuery, useRetrain } from '../api/models';
 import { aiSettingsQuery, useUpdateAiSettings, type AiSettings as Settings, type AiSettingsPatch } from '../api/settings';
+
+/** The chatbot's name as the server accepts it: 1–60 characters once trimmed. */
+export function isChatbotName(name: string): boolean {
+  const n = name.trim();
+  return n.length >= 1 && [...n].length <= 60;
+}
 
 /** What a category key may be (mirrors the server): a letter, then a-z, 0-9, `_` or `-`, at most 40. */
 export function isCategoryKey(key: string): boolean {
@@ -273,7 +280,8 @@ function EndpointSection() {
               onChange={(e) => handleToggle({ auto_triage: e.currentTarget.checked })}
             />
           </Stack>
-          {/* Remounted with fresh settings so the form starts from what the server holds. */}
+          {/* Remounted with fresh settings so the forms start from what the server holds. */}
+          <ChatbotForm key={`chatbot-${settings.dataUpdatedAt}`} settings={s} />
           <EndpointForm key={settings.dataUpdatedAt} settings={s} />
         </>
       )}
@@ -394,6 +402,65 @@ export function EndpointForm({ settings }: { settings: Settings }) {
           <Group>
             <Button type="submit" loading={update.isPending}>
               Save
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}
+
+/** The chatbot: on or off, and its name; both saved together. Exported for tests. */
+export function ChatbotForm({ settings }: { settings: Settings }) {
+  const update = useUpdateAiSettings();
+  const [enabled, setEnabled] = useState(settings.chatbot_enabled);
+  const [name, setName] = useState(settings.chatbot_name);
+  const errors = fieldErrors(update.error);
+  const nameProblem = name && !isChatbotName(name) ? 'At most 60 characters' : undefined;
+
+  const handleSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!isChatbotName(name)) return;
+    update.mutate(
+      { chatbot_enabled: enabled, chatbot_name: name.trim() },
+      { onSuccess: (s) => notifications.show({ message: s.chatbot_enabled ? `${s.chatbot_name} answers new chats` : 'Chatbot turned off' }) },
+    );
+  };
+
+  return (
+    <Paper withBorder p="md" component="section" aria-label="Chatbot">
+      <form onSubmit={handleSubmit} aria-label="Chatbot settings">
+        <Stack gap="sm">
+          <Title order={4}>Chatbot</Title>
+          <Text size="sm" c="dimmed">
+            The chatbot answers new chats in the widget from the help center and the customer's orders, at any hour. Visitors can ask for
+            a person at any time; it hands the chat to the team when asked, when it is unsure, or when the customer is upset, with an
+            internal note saying why.
+          </Text>
+          <Switch
+            label="Answer new chats with the chatbot"
+            checked={enabled}
+            onChange={(e) => setEnabled(e.currentTarget.checked)}
+            error={errors.chatbot_enabled}
+          />
+          <TextInput
+            label="Chatbot name"
+            description="Visitors see this name, marked as an automated assistant."
+            required
+            maxLength={60}
+            w={320}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={nameProblem ?? errors.chatbot_name}
+          />
+          {update.isError && !Object.keys(errors).length && (
+            <Alert color="red" role="alert">
+              {errorMessage(update.error)}
+            </Alert>
+          )}
+          <Group>
+            <Button type="submit" loading={update.isPending} disabled={!isChatbotName(name)}>
+              Save chatbot
             </Button>
           </Group>
         </Stack>

@@ -1,8 +1,10 @@
 /**
  * Under a chat ticket's conversation (the ticket page's `conversationFooter`
  * slot): who the visitor is and whether their widget is open, "… is typing"
- * while they type, "Seen" once they read the team's last reply. While an
- * agent has the ticket open, the chat counts as read up to its last message.
+ * while they type, "Seen" once they read the team's last reply, and
+ * "Handled by the chatbot" until the chatbot hands the chat to the team.
+ * While an agent has the ticket open, the chat counts as read up to its
+ * last message.
  * Renders nothing for tickets that did not come from the widget.
  */
 import { Badge, Group, Paper, Text, Tooltip } from '@mantine/core';
@@ -62,10 +64,16 @@ export function ChatFooter({ ticketId }: { ticketId: number }) {
   }, [ticketId, isChat, client]);
 
   // A new message on this ticket: refresh the read state (and stop showing "typing" for the visitor who sent it).
+  // A hand-off: the team handles the chat now.
   useEffect(
     () =>
       eventStream.subscribe((e) => {
-        if (e.ticket_id !== ticketId || e.type !== 'message.created') return;
+        if (e.ticket_id !== ticketId) return;
+        if (e.type === 'chat.handed_off') {
+          void client.invalidateQueries({ queryKey: chatKeys.ticket(ticketId) });
+          return;
+        }
+        if (e.type !== 'message.created') return;
         if ((e.data.message as { author_kind?: string } | undefined)?.author_kind === 'contact') setTyping(null);
         void client.invalidateQueries({ queryKey: chatKeys.ticket(ticketId) });
       }),
@@ -118,9 +126,11 @@ export function ChatFooter({ ticketId }: { ticketId: number }) {
           </>
         )}
         {data.handler === 'bot' && (
-          <Badge size="xs" color="grape">
-            answered by the bot
-          </Badge>
+          <Tooltip label="The chatbot answers this chat until it hands it to the team or the customer asks for a person">
+            <Badge size="sm" color="grape" variant="light" data-testid="chat-handler">
+              Handled by the chatbot
+            </Badge>
+          </Tooltip>
         )}
       </Group>
       <Group justify="space-between" mt={4} gap="xs">

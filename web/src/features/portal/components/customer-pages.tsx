@@ -1,6 +1,7 @@
 /**
  * The signed-in customer's pages: their requests (list, conversation with
- * live updates, reply with files, rating), a new request, their orders,
+ * live updates, reply with files, rating) with articles suggested for them,
+ * a new request, their orders,
  * preferences, and the rating page e-mail links open.
  */
 import {
@@ -48,6 +49,7 @@ import { useTicketStream } from '../hooks/use-ticket-stream';
 import { useI18n } from '../i18n';
 import { PublicFrame } from './portal-shell';
 import { RatingForm } from './rating-form';
+import { SuggestedArticles } from './suggested-articles';
 
 function useDate() {
   const { locale } = useI18n();
@@ -100,6 +102,7 @@ export function TicketsPage() {
           </Card>
         ))}
       </Stack>
+      <SuggestedArticles />
     </Stack>
   );
 }

@@ -5,6 +5,8 @@ import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { portalConfigQuery, portalSessionQuery, portalWorkspace, usePortalSignOut } from '../api/account';
+import { usePortalChat } from '../hooks/use-portal-chat';
+import { forgetChatIdentity } from '../lib/chat-widget';
 import { LOCALES, useI18n, type Locale } from '../i18n';
 
 export function LanguageSwitcher() {
@@ -52,15 +54,19 @@ const NAV = [
   { to: '/portal/preferences', key: 'nav.preferences' },
 ] as const;
 
-/** The signed-in customer's frame; sends everyone else to the sign-in page. */
+/**
+ * The signed-in customer's frame; sends everyone else to the sign-in page.
+ * It also brings the chat widget, signed in as the customer.
+ */
 export function CustomerFrame({ children }: { children: ReactNode }) {
   const session = useQuery(portalSessionQuery);
   const config = useQuery(portalConfigQuery(portalWorkspace()));
   const signOut = usePortalSignOut();
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const location = useLocation();
   const navigate = useNavigate();
   const [open, { toggle, close }] = useDisclosure(false);
+  usePortalChat(session.data?.role === 'customer', locale);
 
   if (session.isLoading) {
     return (
@@ -104,8 +110,10 @@ export function CustomerFrame({ children }: { children: ReactNode }) {
       {t(n.key)}
     </Button>
   ));
-  const handleSignOut = () =>
+  const handleSignOut = () => {
+    forgetChatIdentity();
     signOut.mutate(undefined, { onSettled: () => void navigate('/portal/sign-in', { replace: true }) });
+  };
   return (
     <Box mih="100dvh">
       <Box component="header" style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
