@@ -112,7 +112,9 @@ test('bulk-solving three tickets moves them out of the open view and updates its
   await page.getByRole('menuitem', { name: 'Solved' }).click();
   await page.getByText('3 tickets updated').waitFor();
   await count.filter({ hasText: String(before - 3) }).waitFor();
+  // The count and the list are two queries refreshed after the change: wait for the list too.
   for (const id of ids) {
+    await page.locator(`[role="row"][data-ticket-id="${id}"]`).waitFor({ state: 'detached', timeout: 10_000 });
     assert.equal(await page.locator(`[role="row"][data-ticket-id="${id}"]`).count(), 0, `ticket ${id} is still listed`);
   }
   await context.close();

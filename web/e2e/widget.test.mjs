@@ -190,9 +190,14 @@ test('a visitor on another site searches help, runs a tutorial into a chat, sees
   const log = dialog.getByRole('log');
   await log.getByText('Where is my parcel?', { exact: false }).waitFor();
 
-  // The agent finds the chat ticket and opens it.
-  const chats = await apiAs(agent, 'GET', '/api/v1/tickets?channel=chat');
-  const ticket = chats.json.data.find((t) => t.subject.includes('Where is my parcel?'));
+  // The agent finds the chat ticket and opens it (the widget shows the message
+  // before the server has stored it: wait for the ticket).
+  let ticket = null;
+  for (let i = 0; i < 50 && !ticket; i += 1) {
+    const chats = await apiAs(agent, 'GET', '/api/v1/tickets?channel=chat');
+    ticket = chats.json?.data?.find((t) => t.subject.includes('Where is my parcel?')) ?? null;
+    if (!ticket) await new Promise((r) => setTimeout(r, 200));
+  }
   assert.ok(ticket, 'the chat is a ticket of channel chat');
   await agent.goto(`${server.base}/tickets/${ticket.id}`);
   await agent.getByTestId('chat-footer').waitFor();
