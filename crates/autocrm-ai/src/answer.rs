@@ -342,7 +342,11 @@ mod tests {
     fn an_ambiguous_question_asks_which_document_is_meant() {
         let a = ask("return", None);
         assert_eq!(a.outcome, AnswerOutcome::Clarify, "{a:?}");
-        let first = a.citations.iter().map(|c| format!("{}: {}", c.title, c.url.clone().unwrap_or_default())).collect::<Vec<_>>();
+        let first = a
+            .citations
+            .iter()
+            .map(|c| format!("{}: {}", c.title, c.url.clone().unwrap_or_default()))
+            .collect::<Vec<_>>();
         assert_eq!(
             a.text,
             format!("Do you mean “Return an item” or “Return shipping costs”?\n\n• {}\n• {}", first[0], first[1]),
