@@ -24,8 +24,8 @@ const TASK: &str = "69";
 const ORDER: &str = "#W2417020";
 
 fn data() -> Tau2Data {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets/tau2-retail");
-    Tau2Data::load(&dir).expect("the tau2-retail data set beside the repository")
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tau2-retail");
+    Tau2Data::load(&dir).expect("the test copy of the tau2-retail data set")
 }
 
 fn client(fake: &FakeLlm) -> LlmClient {

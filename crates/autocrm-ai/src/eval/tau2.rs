@@ -509,13 +509,13 @@ mod tests {
     use super::*;
     use crate::agent::Toolbox as _;
 
-    /// `../shared/datasets/tau2-retail` beside the repository.
+    /// The test copy of `../shared/datasets/tau2-retail` (tests/data/tau2-retail).
     fn data_dir() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets/tau2-retail")
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tau2-retail")
     }
 
     static DATA: LazyLock<Tau2Data> =
-        LazyLock::new(|| Tau2Data::load(&data_dir()).expect("the tau2-retail data set beside the repository"));
+        LazyLock::new(|| Tau2Data::load(&data_dir()).expect("the test copy of the tau2-retail data set"));
 
     fn task(id: &str) -> &'static Task {
         DATA.tasks.iter().find(|t| t.id == id).unwrap()
