@@ -6,9 +6,8 @@
 // bot hand over, and the agent sees the internal hand-off note live while the
 // chatbot badge goes away.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { DEMO, signIn, startBrowser, startServer } from './harness.mjs';
+import { DEMO, apiAs, signIn, startBrowser, startServer, startShop } from './harness.mjs';
 
 const BOT_NAME = 'Eve from Everline';
 
@@ -17,37 +16,17 @@ let browser;
 let shop;
 let shopOrigin;
 
-async function startShop(base) {
-  const srv = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Everline shop</title></head>
+/** The shop's page with the widget's script tag. */
+function shopPage(base) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Everline shop</title></head>
 <body><h1>Everline</h1><p>Shoes and more.</p>
-<script src="${base}/widget.js" data-workspace="demo" async></script></body></html>`);
-  });
-  await new Promise((resolve) => srv.listen(0, '127.0.0.2', resolve));
-  return srv;
-}
-
-/** An API call as the signed-in user of `page` (cookie + CSRF from the session endpoint). */
-async function apiAs(page, method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const session = await (await fetch('/api/v1/session')).json();
-      const res = await fetch(path, {
-        method,
-        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token ?? '' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, json: await res.json().catch(() => null) };
-    },
-    { method, path, body },
-  );
+<script src="${base}/widget.js" data-workspace="demo" async></script></body></html>`;
 }
 
 before(async () => {
   server = await startServer();
   browser = await startBrowser();
-  shop = await startShop(server.base);
+  shop = await startShop(shopPage(server.base));
   shopOrigin = `http://127.0.0.2:${shop.address().port}`;
 });
 

@@ -2,6 +2,7 @@
 // Debian Chromium driven by playwright-core, for the journeys in this folder.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,4 +206,30 @@ export async function startMailSink() {
       return new Promise((r) => server.close(r));
     },
   };
+}
+
+/** A page on another origin (`http://127.0.0.2`, a port of its own) serving `html`: the shop's site. */
+export async function startShop(html) {
+  const srv = createHttpServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html);
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.2', resolve));
+  return srv;
+}
+
+/** An API call as the signed-in user of `page` (cookie + CSRF from the session endpoint). */
+export async function apiAs(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const session = await (await fetch('/api/v1/session')).json();
+      const res = await fetch(path, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token ?? '' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, json: await res.json().catch(() => null) };
+    },
+    { method, path, body },
+  );
 }

@@ -7,9 +7,8 @@
 // sees the rating. XSS payloads in the chat message and the visitor's name
 // run in neither the widget nor the agent app.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { DEMO, signIn, startBrowser, startServer } from './harness.mjs';
+import { DEMO, apiAs, signIn, startBrowser, startServer, startShop } from './harness.mjs';
 
 const XSS = '<img src=x onerror="window.__xss=(window.__xss||0)+1">';
 
@@ -26,35 +25,10 @@ function shopPage(base) {
 <script src="${base}/widget.js" data-workspace="demo" async></script></body></html>`;
 }
 
-async function startShop(base) {
-  const srv = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(shopPage(base));
-  });
-  await new Promise((resolve) => srv.listen(0, '127.0.0.2', resolve));
-  return srv;
-}
-
-/** An API call as the signed-in user of `page` (cookie + CSRF from the session endpoint). */
-async function apiAs(page, method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const session = await (await fetch('/api/v1/session')).json();
-      const res = await fetch(path, {
-        method,
-        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token ?? '' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, json: await res.json().catch(() => null) };
-    },
-    { method, path, body },
-  );
-}
-
 before(async () => {
   server = await startServer();
   browser = await startBrowser();
-  shop = await startShop(server.base);
+  shop = await startShop(shopPage(server.base));
   shopOrigin = `http://127.0.0.2:${shop.address().port}`;
 });
 
