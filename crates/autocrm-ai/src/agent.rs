@@ -29,7 +29,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::llm::{ChatMessage, ChatRequest, LlmClient, Role, ToolSpec};
+use crate::llm::{ChatMessage, ChatRequest, LlmClient, OnText, Role, ToolSpec};
 use crate::{AiError, Provenance};
 
 /// Model calls per customer turn before the assistant gives up and hands off.
@@ -163,6 +163,33 @@ pub async fn take_turn(
     customer_text: &str,
     toolbox: &dyn Toolbox,
 ) -> Result<TurnResult, AiError> {
+    turn(client, system, prompt_version, state, customer_text, toolbox, None).await
+}
+
+/// [`take_turn`], streaming the model's calls: `on_text` gets the text of
+/// a reply as it is written (never a tool call's), so a chat can show it
+/// before the model has finished. What the turn decides is the same.
+pub async fn take_turn_streaming(
+    client: &LlmClient,
+    system: &str,
+    prompt_version: &str,
+    state: &mut AgentState,
+    customer_text: &str,
+    toolbox: &dyn Toolbox,
+    on_text: OnText<'_>,
+) -> Result<TurnResult, AiError> {
+    turn(client, system, prompt_version, state, customer_text, toolbox, Some(on_text)).await
+}
+
+async fn turn(
+    client: &LlmClient,
+    system: &str,
+    prompt_version: &str,
+    state: &mut AgentState,
+    customer_text: &str,
+    toolbox: &dyn Toolbox,
+    on_text: Option<OnText<'_>>,
+) -> Result<TurnResult, AiError> {
     let provenance = Provenance {
         engine: "llm".into(),
         model: client.model().to_owned(),
@@ -192,8 +219,11 @@ pub async fn take_turn(
         let mut messages = Vec::with_capacity(state.messages.len() + 1);
         messages.push(ChatMessage::system(system));
         messages.extend(state.messages.iter().cloned());
-        let response =
-            client.chat(&ChatRequest { messages, tools: offered, temperature: Some(0.0), max_tokens: None }).await?;
+        let request = ChatRequest { messages, tools: offered, temperature: Some(0.0), max_tokens: None };
+        let response = match on_text {
+            Some(on_text) => client.chat_progressively(&request, on_text).await?,
+            None => client.chat(&request).await?,
+        };
         let Some(call) = response.message.tool_calls.first().cloned() else {
             let text = response.message.content.trim().to_owned();
             if text.is_empty() {

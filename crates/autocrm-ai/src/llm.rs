@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::AiError;
 
 pub use client::LlmClient;
-pub use engine::{LlmEngine, parse_json_object};
+pub use engine::{LlmEngine, parse_json_object, streamed_text};
 pub use fallback::Fallback;
 
 /// Where and how to reach the endpoint. The server builds it from its
@@ -232,6 +232,10 @@ pub struct ChatResponse {
     /// The model the endpoint says answered.
     pub model: String,
 }
+
+/// Receives a reply's text so far while the model writes it (for showing
+/// it as it is written).
+pub type OnText<'a> = &'a (dyn Fn(&str) + Send + Sync);
 
 /// A piece of a streamed completion.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use autocrm_ai::agent::{AgentState, AgentTool, ToolResult, Toolbox, TurnOutcome, TurnResult, take_turn};
+use autocrm_ai::agent::{
+    AgentState, AgentTool, ToolResult, Toolbox, TurnOutcome, TurnResult, take_turn, take_turn_streaming,
+};
 use autocrm_ai::fake_llm::FakeLlm;
 use autocrm_ai::llm::{LlmClient, LlmConfig, ToolSpec};
 use serde_json::{Value, json};
@@ -163,4 +165,36 @@ async fn the_transfer_tool_hands_off_with_the_models_summary() {
 
     assert_eq!(turn.outcome, TurnOutcome::HandOff { summary: Some("wants a refund".into()) });
     assert!(shop.calls().is_empty());
+}
+
+#[tokio::test]
+async fn a_streamed_turn_shows_the_reply_as_it_is_written_and_decides_the_same() {
+    let fake = FakeLlm::start().await;
+    let shop = Shop::default();
+    let mut state = AgentState::default();
+    let seen = Mutex::new(Vec::<String>::new());
+    let on_text = |text: &str| seen.lock().unwrap().push(text.to_owned());
+
+    let turn = take_turn_streaming(
+        &client(&fake),
+        "rules",
+        "chatbot_tools@2",
+        &mut state,
+        r##"where is it? CALL_TOOL get_order_details {"order_id": "#W2"}"##,
+        &shop,
+        &on_text,
+    )
+    .await
+    .unwrap();
+
+    // The read ran once, from the streamed call's joined fragments.
+    assert_eq!(shop.calls(), vec![("get_order_details".to_owned(), json!({"order_id": "#W2"}))]);
+    let TurnOutcome::Reply { text } = turn.outcome else { panic!("expected a reply, got {:?}", turn.outcome) };
+    let seen = seen.into_inner().unwrap();
+    assert!(seen.len() > 1, "the reply arrived in pieces: {seen:?}");
+    assert!(seen.windows(2).all(|w| w[1].starts_with(&w[0]) && w[1].len() > w[0].len()), "{seen:?}");
+    assert_eq!(seen.last().map(|t| t.trim()), Some(text.as_str()));
+    // The first call only called the tool: nothing of it showed, every piece is the reply's start.
+    assert!(seen.iter().all(|t| text.starts_with(t.trim())), "a tool call's text is never shown: {seen:?}");
+    assert!(fake.requests().iter().all(|r| r["stream"] == json!(true)), "every model call streamed");
 }

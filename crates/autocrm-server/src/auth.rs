@@ -95,6 +95,7 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("GET", "/api/v1/ai/models", Policy::Staff(Scope::TicketsRead)),
     ("POST", "/api/v1/ai/models/retrain", Policy::Admin),
     ("POST", "/api/v1/tickets/{id}/ai/reply", Policy::Staff(Scope::TicketsWrite)),
+    ("POST", "/api/v1/tickets/{id}/ai/reply/stream", Policy::Staff(Scope::TicketsWrite)),
     ("POST", "/api/v1/tickets/{id}/ai/summary", Policy::Staff(Scope::TicketsRead)),
     ("POST", "/api/v1/tickets/{id}/ai/translate", Policy::Staff(Scope::TicketsRead)),
     ("PUT", "/api/v1/ai/suggestions/{id}/outcome", Policy::Staff(Scope::TicketsWrite)),

@@ -141,17 +141,28 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The RFC 9457 problem object this error is answered with (also sent
+    /// as an `error` event on a stream that has already started).
+    pub fn problem(&self) -> Problem {
+        Problem {
+            type_uri: format!("https://autocrm.dev/problems/{}", self.code.replace('_', "-")),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.to_owned(),
+            errors: self
+                .errors
+                .iter()
+                .map(|f| ProblemField { pointer: f.pointer.clone(), detail: f.detail.clone() })
+                .collect(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let title = self.status.canonical_reason().unwrap_or("Error").to_owned();
-        let body = Problem {
-            type_uri: format!("https://autocrm.dev/problems/{}", self.code.replace('_', "-")),
-            title,
-            status: self.status.as_u16(),
-            detail: self.detail,
-            code: self.code.to_owned(),
-            errors: self.errors.into_iter().map(|f| ProblemField { pointer: f.pointer, detail: f.detail }).collect(),
-        };
+        let body = self.problem();
         let mut res = (self.status, serde_json::to_vec(&body).unwrap_or_default()).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let Some(s) = self.retry_after

@@ -982,15 +982,13 @@ pub async fn record_suggestion(
     Ok(row)
 }
 
-/// A chatbot message about to be recorded (the message itself is already posted).
+/// What a chatbot message is recorded with ([`crate::chat::post_as_bot`]
+/// writes it in the transaction that posts the message).
 #[derive(Debug, Clone)]
 pub struct BotAnswer {
-    /// The bot's message in the conversation.
-    pub message_id: i64,
     /// `answered`, `clarify`, `confirm` (a change stated, waiting for a yes),
     /// `acted` (a confirmed change was made) or `handoff`.
     pub outcome: &'static str,
-    pub body: String,
     pub citations: Value,
     pub provenance: Value,
     /// The ids of what it was made from (the customer's messages, documents).
@@ -1000,20 +998,23 @@ pub struct BotAnswer {
     pub confidence: Option<f32>,
 }
 
-/// Records a chatbot answer with an `ai.answered` event (staff only)
-/// carrying its engine, model, prompt version, inputs, sources and the
-/// tools it ran, so every answer a customer saw can be audited.
-pub async fn record_bot_answer(store: &Store, p: &Principal, ticket_id: i64, a: BotAnswer) -> StoreResult<()> {
+/// Records the chatbot's message `message` with an `ai.answered` event
+/// (staff only) carrying its engine, model, prompt version, inputs, sources
+/// and the tools it ran, so every answer a customer saw can be audited.
+pub(crate) async fn record_bot_answer_in(
+    tx: &mut Tx,
+    ticket: &crate::entity::tickets::Model,
+    message: &crate::entity::messages::Model,
+    a: BotAnswer,
+) -> StoreResult<()> {
     use crate::entity::chat_bot_answers;
-    let now = store.now();
-    let mut tx = store.begin(p).await?;
-    let ticket = crate::tickets::find_visible(tx.conn(), p, ticket_id).await?;
+    let now = tx.store.now();
     let row = chat_bot_answers::ActiveModel {
         workspace_id: Set(tx.ws()),
         ticket_id: Set(ticket.id),
-        message_id: Set(Some(a.message_id)),
+        message_id: Set(Some(message.id)),
         outcome: Set(a.outcome.to_owned()),
-        body: Set(a.body),
+        body: Set(message.body_text.clone()),
         citations: Set(a.citations),
         provenance: Set(a.provenance),
         inputs: Set(a.inputs),
@@ -1027,15 +1028,14 @@ pub async fn record_bot_answer(store: &Store, p: &Principal, ticket_id: i64, a: 
     tx.emit(NewEvent {
         event_type: "ai.answered",
         subject_type: "message",
-        subject_id: Some(a.message_id),
+        subject_id: Some(message.id),
         ticket_id: Some(ticket.id),
         requester_id: Some(ticket.requester_id),
         visibility: Visibility::Staff,
-        data: json!({"answer": {"id": row.id, "ticket_id": ticket.id, "message_id": a.message_id,
+        data: json!({"answer": {"id": row.id, "ticket_id": ticket.id, "message_id": message.id,
             "outcome": row.outcome, "confidence": row.confidence, "provenance": row.provenance,
             "inputs": row.inputs, "tools": row.tools, "citations": row.citations}}),
     });
-    tx.commit().await?;
     Ok(())
 }
 

@@ -794,6 +794,9 @@ pub struct ChatMessage {
     pub attachments: Vec<attachments::Model>,
     /// The client id it was posted with (the visitor's own messages).
     pub client_id: Option<String>,
+    /// The bot states a change and waits for the visitor's yes (the widget
+    /// offers Yes / No as quick replies under it).
+    pub asks_confirmation: bool,
 }
 
 fn first_name(full: &str) -> String {
@@ -1075,6 +1078,20 @@ async fn describe_messages(store: &Store, ws: i64, rows: Vec<messages::Model>) -
         .into_iter()
         .map(|m| (m.message_id, m))
         .collect();
+    let bot_ids: Vec<i64> = metas.values().filter(|m| m.participant == "bot").map(|m| m.message_id).collect();
+    let confirmations: std::collections::HashSet<i64> = if bot_ids.is_empty() {
+        std::collections::HashSet::new()
+    } else {
+        crate::entity::chat_bot_answers::Entity::find()
+            .filter(crate::entity::chat_bot_answers::Column::WorkspaceId.eq(ws))
+            .filter(crate::entity::chat_bot_answers::Column::MessageId.is_in(bot_ids))
+            .filter(crate::entity::chat_bot_answers::Column::Outcome.eq("confirm"))
+            .all(&store.db)
+            .await?
+            .into_iter()
+            .filter_map(|a| a.message_id)
+            .collect()
+    };
     let mut files: HashMap<i64, Vec<attachments::Model>> = HashMap::new();
     for a in attachments::Entity::find()
         .filter(attachments::Column::WorkspaceId.eq(ws))
@@ -1123,6 +1140,7 @@ async fn describe_messages(store: &Store, ws: i64, rows: Vec<messages::Model>) -
                 author_name,
                 attachments: files.remove(&m.id).unwrap_or_default(),
                 client_id: meta.and_then(|x| x.client_id.clone()),
+                asks_confirmation: confirmations.contains(&m.id),
                 message: m,
             }
         })
@@ -1290,6 +1308,7 @@ pub async fn typing(store: &Store, p: &Principal, ticket_id: i64, typing: bool) 
             user_id,
             name,
             at: store.now().to_rfc3339(),
+            text: None,
         },
     )
     .await
@@ -1310,6 +1329,32 @@ pub async fn bot_typing(store: &Store, ws: i64, ticket_id: i64, bot_name: &str, 
             user_id: None,
             name: bot_name.to_owned(),
             at: store.now().to_rfc3339(),
+            text: None,
+        },
+    )
+    .await
+}
+
+/// The most of a draft a signal carries (a bot message is at most 4,000
+/// characters; a NOTIFY payload at most 8,000 bytes).
+const MAX_DRAFT_CHARS: usize = 2000;
+
+/// Shows the visitor the bot's answer so far while the model writes it. Not
+/// stored: the posted message replaces it; a long draft shows its start.
+pub async fn bot_draft(store: &Store, ws: i64, ticket_id: i64, bot_name: &str, text: &str) -> StoreResult<()> {
+    publish_signal(
+        store,
+        ChatSignal {
+            workspace_id: ws,
+            ticket_id,
+            from: "agent".into(),
+            kind: "draft".into(),
+            typing: true,
+            message_id: None,
+            user_id: None,
+            name: bot_name.to_owned(),
+            at: store.now().to_rfc3339(),
+            text: Some(text.chars().take(MAX_DRAFT_CHARS).collect()),
         },
     )
     .await
@@ -1364,6 +1409,7 @@ pub async fn mark_read(
             user_id,
             name,
             at: now.to_rfc3339(),
+            text: None,
         },
     )
     .await?;
@@ -1481,6 +1527,7 @@ pub async fn post_as_bot(
     ticket_id: i64,
     bot_name: &str,
     body: &str,
+    answer: Option<crate::ai::BotAnswer>,
 ) -> StoreResult<ChatMessage> {
     if !p.sees_all_tickets() {
         return Err(StoreError::Forbidden);
@@ -1501,6 +1548,9 @@ pub async fn post_as_bot(
     )
     .await?;
     insert_meta(&mut tx, &msg, "bot", clean_text(Some(bot_name), 60).as_deref(), None).await?;
+    if let Some(answer) = answer {
+        crate::ai::record_bot_answer_in(&mut tx, &ticket, &msg, answer).await?;
+    }
     if chat.handler != "bot" {
         let mut am = chat.into_active_model();
         am.handler = Set("bot".into());

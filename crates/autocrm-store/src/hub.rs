@@ -55,7 +55,7 @@ pub struct ChatSignal {
     pub ticket_id: i64,
     /// `visitor` or `agent`: who sent it.
     pub from: String,
-    /// `typing` or `read`.
+    /// `typing`, `read` or `draft` (the bot's answer so far, while it is written).
     pub kind: String,
     /// For `typing`: started (`true`) or stopped.
     pub typing: bool,
@@ -67,6 +67,9 @@ pub struct ChatSignal {
     pub name: String,
     /// When (RFC 3339).
     pub at: String,
+    /// For `draft`: the text so far (plain text; the stored message replaces it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 /// This node's broadcast of committed events and presence signals.

@@ -88,3 +88,56 @@ export async function postForm<T>(path: string, form: FormData): Promise<T> {
   if (!response.ok) throw new ApiError(response.status, body as Partial<Problem> | undefined);
   return body as T;
 }
+
+/** One Server-Sent Event: its name (`message` when it has none) and its data lines joined. */
+export interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/**
+ * Splits a Server-Sent Events buffer into its complete events and the
+ * unfinished rest (kept for the next chunk). Comments and ids are skipped.
+ */
+export function parseSse(buffer: string): { events: SseEvent[]; rest: string } {
+  const normalised = buffer.replace(/\r\n?/g, '\n');
+  const blocks = normalised.split('\n\n');
+  const rest = blocks.pop() ?? '';
+  const events: SseEvent[] = [];
+  for (const block of blocks) {
+    let event = 'message';
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith('event:')) event = line.slice(6).trim();
+      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+    }
+    if (data.length) events.push({ event, data: data.join('\n') });
+  }
+  return { events, rest };
+}
+
+/**
+ * POSTs (with the CSRF token) to an endpoint that answers with Server-Sent
+ * Events and calls `onEvent` for each as it arrives; resolves when the
+ * stream ends. A non-2xx answer throws an `ApiError` with its problem, like `api`.
+ */
+export async function postStream(path: string, onEvent: (e: SseEvent) => void, signal?: AbortSignal): Promise<void> {
+  const headers = new Headers({ accept: 'text/event-stream' });
+  if (csrfToken) headers.set('X-CSRF-Token', csrfToken);
+  const response = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', signal });
+  if (!response.ok) {
+    const body: unknown = await response.json().catch(() => undefined);
+    throw new ApiError(response.status, body as Partial<Problem> | undefined);
+  }
+  if (!response.body) return;
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    const parsed = parseSse(buffer + value);
+    buffer = parsed.rest;
+    for (const e of parsed.events) onEvent(e);
+  }
+  for (const e of parseSse(`${buffer}\n\n`).events) onEvent(e);
+}

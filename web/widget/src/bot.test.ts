@@ -58,6 +58,8 @@ function json(body: unknown, status = 200): Response {
 interface Options {
   handler: 'bot' | 'human';
   botText?: string;
+  /** The bot's message states a change and waits for a yes. */
+  asks?: boolean;
   configOverride?: Record<string, unknown>;
 }
 
@@ -65,15 +67,15 @@ interface Options {
 function fakeServer(opts: Options) {
   let handler = opts.handler;
   const cfg = { ...config, ...opts.configOverride };
-  const calls: { method: string; path: string }[] = [];
-  const messages = [
+  const calls: { method: string; path: string; body?: unknown }[] = [];
+  const messages: (ReturnType<typeof message> & { asks_confirmation?: boolean })[] = [
     message(1, 'visitor', 'You', 'How do I return an item?'),
-    message(2, 'bot', 'Ava', opts.botText ?? 'Read more: https://crm.test/help/articles/12-returning-an-item?lang=en&workspace=demo'),
+    { ...message(2, 'bot', 'Ava', opts.botText ?? 'Read more: https://crm.test/help/articles/12-returning-an-item?lang=en&workspace=demo'), asks_confirmation: opts.asks ?? false },
   ];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input));
     const method = init?.method ?? 'GET';
-    calls.push({ method, path: url.pathname });
+    calls.push({ method, path: url.pathname, body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined });
     switch (`${method} ${url.pathname}`) {
       case 'GET /api/v1/widget/config':
         return json(cfg);
@@ -83,6 +85,12 @@ function fakeServer(opts: Options) {
         return json({ data: [conversation(handler)] });
       case 'GET /api/v1/widget/conversations/5/messages':
         return json({ data: messages });
+      case 'POST /api/v1/widget/conversations/5/messages': {
+        const body = JSON.parse(String(init?.body)) as { body: string; client_id: string };
+        const sent = { ...message(messages.length + 1, 'visitor', 'You', body.body), client_id: body.client_id };
+        messages.push(sent);
+        return json(sent, 201);
+      }
       case 'POST /api/v1/widget/conversations/5/handoff':
         handler = 'human';
         messages.push(message(3, 'bot', 'Ava', 'I am passing you to our team.'));
@@ -195,6 +203,66 @@ describe('the chatbot in the widget', () => {
     await openConversation(shadow);
     expect(talkButton(shadow)).toBeNull();
     expect(calls.some((c) => c.path.endsWith('/handoff'))).toBe(false);
+  });
+});
+
+/** Plays an event of the visitor's stream to the widget. */
+function stream(widget: Widget, event: string, data: unknown) {
+  (widget as unknown as { onStreamEvent(e: { event: string; data: unknown }): void }).onStreamEvent({ event, data });
+}
+
+describe("the bot's answer as it is written", () => {
+  it('shows the draft as plain text, grows it in place and gives way to the stored message', async () => {
+    const { shadow, widget } = await openWidget({ handler: 'bot' });
+    await openConversation(shadow);
+    stream(widget, 'draft', { conversation_id: 5, name: 'Ava', text: `Your parcel ${XSS}` });
+    const first = await vi.waitFor(() => {
+      const d = shadow.querySelector<HTMLElement>('.msg.draft');
+      if (!d) throw new Error('no draft');
+      return d;
+    });
+    expect(first.getAttribute('aria-busy')).toBe('true');
+    expect(first.querySelector('.bubble')?.textContent).toBe(`Your parcel ${XSS}`);
+    expect(first.querySelector('img')).toBeNull();
+    stream(widget, 'draft', { conversation_id: 5, name: 'Ava', text: 'Your parcel left today.' });
+    expect(shadow.querySelectorAll('.msg.draft')).toHaveLength(1);
+    expect(shadow.querySelector('.msg.draft .bubble')?.textContent).toBe('Your parcel left today.');
+    // Another conversation's draft does not show here.
+    stream(widget, 'draft', { conversation_id: 9, name: 'Ava', text: 'Elsewhere' });
+    expect(shadow.querySelector('.msg.draft .bubble')?.textContent).toBe('Your parcel left today.');
+
+    stream(widget, 'message', message(3, 'bot', 'Ava', 'Your parcel left today. Tracking: https://track.test/1'));
+    expect(shadow.querySelector('.msg.draft')).toBeNull();
+    const bots = [...shadow.querySelectorAll('.msg.bot .bubble')].map((b) => b.textContent);
+    expect(bots[bots.length - 1]).toBe('Your parcel left today. Tracking: https://track.test/1');
+    expect((window as { __xss?: unknown }).__xss).toBeUndefined();
+  });
+
+  it('offers Yes and No under a question that states a change, sends the answer and then hides them', async () => {
+    const { shadow, calls } = await openWidget({ handler: 'bot', asks: true, botText: 'I will cancel order #W1. Shall I go ahead?' });
+    await openConversation(shadow);
+    const bar = await vi.waitFor(() => {
+      const b = shadow.querySelector<HTMLElement>('[role="group"][aria-label="Quick replies"]');
+      if (!b) throw new Error('no quick replies');
+      return b;
+    });
+    const yes = bar.querySelector<HTMLButtonElement>('[data-reply="yes"]');
+    expect([...bar.querySelectorAll('button')].map((b) => b.textContent)).toEqual(['Yes', 'No']);
+    yes?.click();
+    await vi.waitFor(() => expect(calls.filter((c) => c.method === 'POST' && c.path === '/api/v1/widget/conversations/5/messages')).toHaveLength(1));
+    const sent = calls.find((c) => c.method === 'POST' && c.path === '/api/v1/widget/conversations/5/messages');
+    expect((sent?.body as { body: string }).body).toBe('Yes');
+    await vi.waitFor(() => expect(shadow.querySelector('[aria-label="Quick replies"]')).toBeNull());
+  });
+
+  it('offers no quick replies under an ordinary answer or once the team has the chat', async () => {
+    const ordinary = await openWidget({ handler: 'bot' });
+    await openConversation(ordinary.shadow);
+    expect(ordinary.shadow.querySelector('[aria-label="Quick replies"]')).toBeNull();
+    document.body.replaceChildren();
+    const human = await openWidget({ handler: 'human', asks: true });
+    await openConversation(human.shadow);
+    expect(human.shadow.querySelector('[aria-label="Quick replies"]')).toBeNull();
   });
 });
 

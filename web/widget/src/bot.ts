@@ -6,7 +6,9 @@
  * Invariants: every server text (bot name, message text, suggestion titles,
  * reasons, excerpts) is set with `textContent`; a bot's text becomes links
  * only through `dom.linkedText`, which links http(s) URLs and nothing else; the
- * hand-off is always offered while `handler` is `bot`, whoever is online.
+ * hand-off is always offered while `handler` is `bot`, whoever is online;
+ * a draft (the bot's answer while the model writes it) is plain text and
+ * gives way to the stored message.
  */
 import { h } from './dom';
 import type { Translate } from './i18n';
@@ -76,4 +78,41 @@ export function suggestionsCard(list: readonly Suggestion[], t: Translate, onOpe
     items.append(h('li', {}, b));
   }
   return h('section', { class: 'card', 'aria-label': t('suggested') }, h('h3', { class: 'note' }, t('suggested')), items);
+}
+
+/**
+ * The bot's answer while the model writes it: a bot message marked busy,
+ * its text as plain text (links come with the stored message).
+ */
+export function draftEl(name: string, text: string, t: Translate): HTMLElement {
+  return h(
+    'div',
+    { class: 'msg bot draft', 'aria-busy': 'true' },
+    authorLabel(name, true, t),
+    h('div', { class: 'bubble' }, text),
+    h('span', { class: 'meta' }, t('botWriting', { name })),
+  );
+}
+
+/**
+ * Yes / No under the bot's question that states a change: a click sends
+ * the word as the visitor's message (the bot acts only on an explicit yes).
+ */
+export function quickReplies(t: Translate, onPick: (text: string) => void): HTMLElement {
+  const bar = h('div', { class: 'quick', role: 'group', 'aria-label': t('quickReplies') });
+  for (const key of ['yes', 'no'] as const) {
+    const b = h('button', { type: 'button', class: 'secondary', 'data-reply': key }, t(key));
+    b.addEventListener('click', () => {
+      for (const other of bar.querySelectorAll('button')) other.disabled = true;
+      onPick(t(key));
+    });
+    bar.append(b);
+  }
+  return bar;
+}
+
+/** Whether the quick replies show: the last message is the bot's question and the bot still has the chat. */
+export function offersQuickReplies(list: readonly Pick<ChatMessage, 'participant' | 'asks_confirmation'>[], handledByBot: boolean): boolean {
+  const last = list[list.length - 1];
+  return handledByBot && !!last && isBot(last) && !!last.asks_confirmation;
 }

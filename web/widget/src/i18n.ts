@@ -67,6 +67,10 @@ const en = {
   botOnline: 'Our assistant {name} answers right away, and a person takes over whenever you ask.',
   botHandles: 'You are chatting with {name}, our automated assistant.',
   talkToPerson: 'Talk to a person',
+  quickReplies: 'Quick replies',
+  yes: 'Yes',
+  no: 'No',
+  botWriting: '{name} is writing…',
   suggested: 'Suggested for you',
 };
 
@@ -136,6 +140,10 @@ const de: Strings = {
   botOnline: 'Unser Assistent {name} antwortet sofort, und ein Mensch übernimmt, sobald Sie es wünschen.',
   botHandles: 'Sie chatten mit {name}, unserem automatischen Assistenten.',
   talkToPerson: 'Mit einem Menschen sprechen',
+  quickReplies: 'Schnellantworten',
+  yes: 'Ja',
+  no: 'Nein',
+  botWriting: '{name} schreibt…',
   suggested: 'Für Sie vorgeschlagen',
 };
 

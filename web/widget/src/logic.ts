@@ -14,6 +14,8 @@ export interface ChatMessage {
   text: string;
   client_id?: string | null;
   attachments: { id: string; filename: string; content_type: string; size: number; url: string }[];
+  /** The bot stated a change and waits for a yes (quick replies Yes / No under it). */
+  asks_confirmation?: boolean;
   created_at: string;
 }
 

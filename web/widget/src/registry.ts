@@ -49,6 +49,11 @@ export interface WidgetContext {
   home(): void;
   /** Opens the chat with `text` in the composer (e.g. "open a ticket with what you told us"). */
   startChat(text?: string): void;
+  /**
+   * Calls `fn` with the data of each visitor-stream event named `event` (`rating`, `conversation`,
+   * …) until the returned function is called.
+   */
+  on(event: string, fn: (data: unknown) => void): () => void;
 }
 
 /** A block on the home panel; `null` to show nothing. */

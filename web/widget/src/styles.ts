@@ -74,6 +74,8 @@ mark { background: #fff3bf; color: inherit; }
 .msg.mine .bubble a { color: inherit; }
 .msg.failed .bubble { opacity: .6; }
 .msg.bot .bubble { background: #f1ecfb; border: 1px solid #ddd2f5; }
+.msg.draft .bubble { border-style: dashed; }
+.quick { display: flex; gap: 8px; align-self: flex-start; }
 .tag { font-size: 10px; font-weight: 700; letter-spacing: .04em; color: #5f3dc4; background: #ebe4fb; border-radius: 6px; padding: 1px 5px; vertical-align: 1px; }
 .handoff { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; padding: 8px 14px; border-top: 1px solid var(--line); background: var(--soft); }
 .handoff .note { flex: 1 1 180px; }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { registerPanel } from './registry';
 import { Widget } from './widget';
 
 const config = {
@@ -116,5 +117,40 @@ describe('the home panel search', () => {
     await vi.waitFor(() => expect(server.searches).toEqual(['paket', 'paket']));
     const last = server.fetchMock.mock.calls.map(([u]) => new URL(String(u))).filter((u) => u.pathname === '/api/v1/help/search').pop();
     expect(last?.searchParams.get('locale')).toBe('de');
+  });
+});
+
+describe('a panel opened before the session', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    document.body.replaceChildren();
+  });
+
+  it('is not drawn again (a tutorial run would restart) when the session opens under it', async () => {
+    let renders = 0;
+    registerPanel({
+      id: 'test-counter',
+      title: () => 'Counter',
+      render: (ctx) => {
+        renders += 1;
+        const el = document.createElement('p');
+        el.textContent = `${ctx.t('back')} ${renders}`;
+        return el;
+      },
+    });
+    const server = fakeServer();
+    vi.stubGlobal('fetch', server.fetchMock);
+    const host = document.createElement('div');
+    document.body.append(host);
+    const widget = new Widget('https://crm.test', 'demo', 'en', host);
+    expect(await widget.boot()).toBe(true);
+    widget.show();
+    (widget as unknown as { go(v: unknown): void }).go({ kind: 'panel', id: 'test-counter' });
+    expect(renders).toBe(1);
+
+    server.release();
+    await vi.waitFor(() => expect(server.fetchMock.mock.calls.some(([u]) => String(u).includes('/widget/conversations'))).toBe(true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(renders).toBe(1);
   });
 });

@@ -15,7 +15,7 @@
  * never loses or doubles one.
  */
 import { Api, VisitorStream, WidgetError, type StreamEvent } from './api';
-import { authorLabel, handOffBar, isBot, suggestionsCard, type Suggestion } from './bot';
+import { authorLabel, draftEl, handOffBar, isBot, offersQuickReplies, quickReplies, suggestionsCard, type Suggestion } from './bot';
 import { h, linkedText, safeHtml, timeOf } from './dom';
 import { pickUiLocale, translator, type Translate } from './i18n';
 import {
@@ -125,6 +125,10 @@ export class Widget {
   private readonly conversations = new Map<number, Conversation>();
   private readonly messages = new Map<number, ShownMessage[]>();
   private typingName: { id: number; name: string } | null = null;
+  /** The bot's answers while the model writes them, by conversation (the stored message replaces one). */
+  private readonly drafts = new Map<number, { name: string; text: string; timer?: ReturnType<typeof setTimeout> }>();
+  /** Extensions' stream subscriptions (`WidgetContext.on`), by event name. */
+  private readonly listeners = new Map<string, Set<(data: unknown) => void>>();
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
   private lastTypingSent = 0;
   /** The message a read receipt is on its way for (0: none). */
@@ -225,6 +229,12 @@ export class Widget {
         this.show();
         void this.openChat(text);
       },
+      on: (event, fn) => {
+        const set = this.listeners.get(event) ?? new Set();
+        set.add(fn);
+        this.listeners.set(event, set);
+        return () => set.delete(fn);
+      },
     };
   }
 
@@ -256,6 +266,7 @@ export class Widget {
   }
 
   private setConfig(config: Config): void {
+    const before = this.uiLocale;
     this.config = config;
     this.uiLocale = pickUiLocale([this.locale, config.locale]);
     this.t = translator(this.uiLocale);
@@ -263,7 +274,9 @@ export class Widget {
     this.root.style.setProperty('--brand', config.color);
     this.root.style.setProperty('--brand-text', config.text_color);
     this.applyStrings();
-    if (this.open) this.render();
+    // A panel (a tutorial run, say) keeps its state when the session opens under it: it is
+    // drawn again only if its language changed.
+    if (this.open && (this.view.kind !== 'panel' || before !== this.uiLocale)) this.render();
   }
 
   private applyStrings(): void {
@@ -898,6 +911,27 @@ export class Widget {
       }
       cursor = el.nextElementSibling;
     }
+    // After the messages: the bot's answer as it is written, or Yes / No under its question.
+    const id = this.view.id;
+    const extras: { key: string; sig: string; make: () => HTMLElement }[] = [];
+    const draft = id === null ? undefined : this.drafts.get(id);
+    if (draft) {
+      extras.push({ key: 'draft', sig: draft.text, make: () => draftEl(draft.name || this.config?.bot_name || '', draft.text, this.t) });
+    } else if (id !== null && offersQuickReplies(list, conversation?.handler === 'bot' && !['solved', 'closed'].includes(conversation.status))) {
+      extras.push({ key: 'quick', sig: String(list[list.length - 1]?.id), make: () => quickReplies(this.t, (text) => void this.send(id, text, []).catch(() => {})) });
+    }
+    for (const x of extras) {
+      let el = existing.get(x.key);
+      if (!el || el.dataset.sig !== x.sig) {
+        const fresh = x.make();
+        fresh.dataset.key = x.key;
+        fresh.dataset.sig = x.sig;
+        if (el) el.replaceWith(fresh);
+        else log.insertBefore(fresh, cursor);
+        el = fresh;
+      }
+      cursor = el.nextElementSibling;
+    }
     while (cursor) {
       const next = cursor.nextElementSibling;
       cursor.remove();
@@ -1148,9 +1182,11 @@ export class Widget {
   }
 
   private onStreamEvent(e: StreamEvent): void {
+    for (const fn of this.listeners.get(e.event) ?? []) fn(e.data);
     if (e.event === 'message') this.onMessage(e.data as ChatMessage);
     else if (e.event === 'conversation') this.onConversation(e.data as Conversation);
     else if (e.event === 'typing') this.onTyping(e.data as { conversation_id: number; name: string; typing: boolean });
+    else if (e.event === 'draft') this.onDraft(e.data as { conversation_id: number; name: string; text: string });
     else if (e.event === 'read') {
       const r = e.data as { conversation_id: number; message_id: number };
       const c = this.conversations.get(r.conversation_id);
@@ -1175,6 +1211,7 @@ export class Widget {
     }
     if (m.participant !== 'visitor') {
       if (this.typingName?.id === id) this.showTyping(null);
+      this.setDraft(id, null);
       if (this.viewing(id)) {
         this.markRead();
       } else if (c && (c.visitor_read_message_id ?? 0) < m.id) {
@@ -1200,7 +1237,30 @@ export class Widget {
   }
 
   private onTyping(s: { conversation_id: number; name: string; typing: boolean }): void {
+    const draft = this.drafts.get(s.conversation_id);
+    // While the bot's answer shows as it is written, the draft says so.
+    if (s.typing && draft) return;
     this.showTyping(s.typing ? { id: s.conversation_id, name: s.name } : null);
+    // A turn that ended without a message (it failed over): the draft goes after a moment.
+    if (!s.typing && draft) {
+      draft.timer = setTimeout(() => {
+        if (this.drafts.get(s.conversation_id) === draft) this.setDraft(s.conversation_id, null);
+      }, 4000);
+    }
+  }
+
+  private onDraft(d: { conversation_id: number; name: string; text: string }): void {
+    if (this.typingName?.id === d.conversation_id) this.showTyping(null);
+    this.setDraft(d.conversation_id, { name: d.name, text: d.text });
+  }
+
+  private setDraft(id: number, draft: { name: string; text: string } | null): void {
+    const was = this.drafts.get(id);
+    if (!was && !draft) return;
+    if (was?.timer) clearTimeout(was.timer);
+    if (draft) this.drafts.set(id, draft);
+    else this.drafts.delete(id);
+    if (this.view.kind === 'chat' && this.view.id === id) this.renderMessages();
   }
 
   private showTyping(who: { id: number; name: string } | null): void {

@@ -156,6 +156,63 @@ impl LlmClient {
         Ok(futures::stream::unfold(state, SseState::next_item))
     }
 
+    /// One chat completion, streamed: `on_text` gets the answer's text so far
+    /// each time more of it arrives (for showing it as it is written), and
+    /// the whole answer, tool calls joined from their fragments, is returned
+    /// as [`LlmClient::chat`] would. Once the model starts a tool call,
+    /// `on_text` is not called again: that text is not an answer to show.
+    pub async fn chat_progressively(
+        &self,
+        request: &ChatRequest,
+        on_text: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<ChatResponse, AiError> {
+        let mut stream = Box::pin(self.chat_stream(request).await?);
+        let mut content = String::new();
+        let mut calls: Vec<(u32, ToolCall)> = Vec::new();
+        let mut finish_reason = None;
+        while let Some(delta) = stream.next().await {
+            let delta = delta?;
+            for fragment in delta.tool_calls {
+                match calls.iter_mut().find(|(i, _)| *i == fragment.index) {
+                    Some((_, call)) => {
+                        if let Some(id) = fragment.id {
+                            call.id = id;
+                        }
+                        if let Some(name) = fragment.name {
+                            call.name = name;
+                        }
+                        call.arguments.push_str(&fragment.arguments);
+                    }
+                    None => calls.push((
+                        fragment.index,
+                        ToolCall {
+                            id: fragment.id.unwrap_or_default(),
+                            name: fragment.name.unwrap_or_default(),
+                            arguments: fragment.arguments,
+                        },
+                    )),
+                }
+            }
+            if !delta.content.is_empty() {
+                content.push_str(&delta.content);
+                if calls.is_empty() {
+                    on_text(&content);
+                }
+            }
+            if delta.finish_reason.is_some() {
+                finish_reason = delta.finish_reason;
+            }
+        }
+        calls.sort_by_key(|(i, _)| *i);
+        let message = ChatMessage {
+            role: Role::Assistant,
+            content,
+            tool_calls: calls.into_iter().map(|(_, c)| c).collect(),
+            tool_call_id: None,
+        };
+        Ok(ChatResponse { message, finish_reason, usage: None, model: self.config.model.clone() })
+    }
+
     /// Embeddings of `texts`, in order, with the configured embedding model.
     pub async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, AiError> {
         let Some(model) = self.config.embedding_model.as_deref() else {

@@ -72,29 +72,18 @@ impl LlmEngine {
         Ok((translation, self.provenance_for(&rendered.version)))
     }
 
-    fn provenance_for(&self, version: &str) -> Provenance {
-        Provenance { engine: "llm".into(), model: self.client.model().into(), prompt_version: Some(version.into()) }
+    /// [`Generate::suggest_reply`], streamed: `on_text` gets the reply's
+    /// text so far while the model writes it (read from the unfinished JSON
+    /// object's `text` field), and the finished suggestion is returned.
+    pub async fn suggest_reply_streaming(
+        &self,
+        request: &ReplyRequest,
+        on_text: super::OnText<'_>,
+    ) -> Result<Suggestion, AiError> {
+        self.suggest(request, Some(on_text)).await
     }
 
-    /// Sends a rendered prompt and reads the JSON object it asks for.
-    async fn complete(&self, rendered: &Rendered) -> Result<Value, AiError> {
-        let request =
-            ChatRequest { messages: rendered.to_messages(), temperature: Some(TEMPERATURE), ..ChatRequest::default() };
-        let response = self.client.chat(&request).await?;
-        if response.message.content.trim().is_empty() {
-            return Err(AiError::BadAnswer("the model answered with no text".into()));
-        }
-        parse_json_object(&response.message.content)
-    }
-}
-
-#[async_trait::async_trait]
-impl Generate for LlmEngine {
-    fn provenance(&self) -> Provenance {
-        Provenance { engine: "llm".into(), model: self.client.model().into(), prompt_version: None }
-    }
-
-    async fn suggest_reply(&self, request: &ReplyRequest) -> Result<Suggestion, AiError> {
+    async fn suggest(&self, request: &ReplyRequest, on_text: Option<super::OnText<'_>>) -> Result<Suggestion, AiError> {
         if request.thread.is_empty() {
             return Err(AiError::Invalid("a reply needs a thread".into()));
         }
@@ -110,11 +99,59 @@ impl Generate for LlmEngine {
                 "facts": request.facts,
             }),
         )?;
-        let value = self.complete(&rendered).await?;
+        let value = match on_text {
+            Some(on_text) => {
+                let shown = std::sync::Mutex::new(String::new());
+                let on_raw = |raw: &str| {
+                    let Some(text) = streamed_text(raw) else { return };
+                    let mut last = shown.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if text.trim() != last.as_str() && !text.trim().is_empty() {
+                        text.trim().clone_into(&mut last);
+                        on_text(&last);
+                    }
+                };
+                self.complete_with(&rendered, Some(&on_raw)).await?
+            }
+            None => self.complete(&rendered).await?,
+        };
         let text = required_text(&value)?;
         let confidence = confidence(&value);
         let citations = citations(&value, &request.documents[..request.documents.len().min(MAX_DOCUMENTS)], confidence);
         Ok(Suggestion { text, citations, confidence, provenance: self.provenance_for(&rendered.version) })
+    }
+
+    fn provenance_for(&self, version: &str) -> Provenance {
+        Provenance { engine: "llm".into(), model: self.client.model().into(), prompt_version: Some(version.into()) }
+    }
+
+    /// Sends a rendered prompt and reads the JSON object it asks for.
+    async fn complete(&self, rendered: &Rendered) -> Result<Value, AiError> {
+        self.complete_with(rendered, None).await
+    }
+
+    /// [`Self::complete`], streamed to `on_raw` (the raw reply so far) when given.
+    async fn complete_with(&self, rendered: &Rendered, on_raw: Option<super::OnText<'_>>) -> Result<Value, AiError> {
+        let request =
+            ChatRequest { messages: rendered.to_messages(), temperature: Some(TEMPERATURE), ..ChatRequest::default() };
+        let response = match on_raw {
+            Some(on_raw) => self.client.chat_progressively(&request, on_raw).await?,
+            None => self.client.chat(&request).await?,
+        };
+        if response.message.content.trim().is_empty() {
+            return Err(AiError::BadAnswer("the model answered with no text".into()));
+        }
+        parse_json_object(&response.message.content)
+    }
+}
+
+#[async_trait::async_trait]
+impl Generate for LlmEngine {
+    fn provenance(&self) -> Provenance {
+        Provenance { engine: "llm".into(), model: self.client.model().into(), prompt_version: None }
+    }
+
+    async fn suggest_reply(&self, request: &ReplyRequest) -> Result<Suggestion, AiError> {
+        self.suggest(request, None).await
     }
 
     async fn summarise(&self, request: &SummaryRequest) -> Result<Summary, AiError> {
@@ -212,6 +249,46 @@ fn brace_span(text: &str) -> Option<&str> {
     (start < end).then(|| &text[start..=end])
 }
 
+/// The text so far of an unfinished JSON reply like `{"text": "Hello An`:
+/// the decoded prefix of its first `text`, `answer` or `reply` string
+/// (an escape cut in half is left out until it is whole). `None` until the
+/// field's value has started.
+pub fn streamed_text(raw: &str) -> Option<String> {
+    let start = ["\"text\"", "\"answer\"", "\"reply\""]
+        .iter()
+        .filter_map(|key| raw.find(key).map(|at| at + key.len()))
+        .min()?;
+    let rest = raw[start..].trim_start();
+    let rest = rest.strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    let mut out = String::new();
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => break,
+            '\\' => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some('b' | 'f') => {}
+                Some('u') => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    let Some(c) = (hex.len() == 4).then(|| u32::from_str_radix(&hex, 16).ok()).flatten() else {
+                        break;
+                    };
+                    // A surrogate pair's halves: shown once the model writes plain text again.
+                    if let Some(c) = char::from_u32(c) {
+                        out.push(c);
+                    }
+                }
+                Some(other) => out.push(other),
+                None => break,
+            },
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
 fn text_field(value: &Value) -> String {
     ["text", "answer", "reply"]
         .iter()
@@ -289,6 +366,21 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+
+    #[test]
+    fn the_text_of_an_unfinished_json_reply_is_read_as_far_as_it_goes() {
+        assert_eq!(streamed_text(r#"{"confid"#), None);
+        assert_eq!(streamed_text(r#"{"confidence": 0.8, "text""#), None);
+        assert_eq!(streamed_text(r#"{"text": ""#).as_deref(), Some(""));
+        assert_eq!(streamed_text(r#"```json {"text": "Hello An"#).as_deref(), Some("Hello An"));
+        assert_eq!(
+            streamed_text(r#"{"text": "Line one\nline \"two\" caf\u00e9 \"#).as_deref(),
+            Some("Line one\nline \"two\" café ")
+        );
+        assert_eq!(streamed_text(r#"{"text": "caf\u00"#).as_deref(), Some("caf"));
+        assert_eq!(streamed_text(r#"{"text": "Done.", "citations": ["a1"]}"#).as_deref(), Some("Done."));
+        assert_eq!(streamed_text(r#"{"answer": "Yes"#).as_deref(), Some("Yes"));
+    }
 
     fn doc(id: &str) -> Document {
         Document {

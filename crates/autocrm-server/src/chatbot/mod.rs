@@ -21,7 +21,11 @@
 //!    links; a clarifying question when unsure (twice at most); a hand-off
 //!    (`low_confidence`) when nothing matches.
 //!
-//! Every bot message is recorded with its provenance (`ai.answered`). The
+//! With an LLM the answer streams: the visitor sees it as it is written
+//! (`draft` signals on the widget's stream), then the stored message.
+//!
+//! Every bot message is recorded with its provenance (`ai.answered`), in
+//! the transaction that posts it. The
 //! bot speaks with the authority of the system principal of the workspace,
 //! but its tools only ever reach the conversation's own customer (see
 //! [`tools`]). A turn never fails the visitor's request: errors end in a
@@ -45,6 +49,8 @@ use crate::routes::ai_assist;
 
 /// The longest bot message (a model can ramble; a chat message is read on a phone).
 const MAX_MESSAGE_CHARS: usize = 4000;
+/// The shortest time between two drafts of a streamed answer.
+const DRAFT_EVERY: std::time::Duration = std::time::Duration::from_millis(120);
 /// Consecutive clarifying questions before the built-in bot hands off.
 const MAX_CLARIFY: u32 = 2;
 /// Sentiment (compound, -1..=1) at or below which a customer counts as
@@ -103,7 +109,12 @@ async fn fail_over(app: &AppState, ws: i64, ticket_id: i64) {
     }
     let locale = view.visitor.as_ref().and_then(|v| v.locale.as_deref()).map_or_else(|| "en".to_owned(), primary_tag);
     let text = Phrases::for_locale(&locale).handoff_low_confidence;
-    if let Err(e) = autocrm_store::chat::post_as_bot(&app.store, &sys, ticket_id, &settings.chatbot_name, text).await {
+    // Recorded like every bot message: what said it and why.
+    let provenance = provenance_json(&autocrm_ai::Provenance::builtin("builtin-chatbot-failover-v1"));
+    let answer = Said::new("handoff", provenance).into_answer(&[]);
+    if let Err(e) =
+        autocrm_store::chat::post_as_bot(&app.store, &sys, ticket_id, &settings.chatbot_name, text, Some(answer)).await
+    {
         tracing::warn!(workspace = ws, ticket = ticket_id, error = %e, "the chatbot could not say it hands off");
     }
     if let Err(e) = autocrm_store::chat::hand_off(&app.store, &sys, ticket_id, HandOffReason::BotFailed, None).await {
@@ -201,16 +212,24 @@ async fn take_turn(app: &AppState, ws: i64, ticket_id: i64) -> anyhow::Result<()
             }),
         )?;
         let mut agent = memory.agent.clone();
-        match autocrm_ai::agent::take_turn(
+        let (draft, drafts) = Drafts::start(app, ws, ticket_id, &settings.chatbot_name);
+        let on_text = move |text: &str| {
+            draft.send_replace(text.to_owned());
+        };
+        let result = autocrm_ai::agent::take_turn_streaming(
             &client,
             rendered.system(),
             &rendered.version,
             &mut agent,
             &question,
             &toolbox,
+            &on_text,
         )
-        .await
-        {
+        .await;
+        // The last draft goes out before the message that replaces it.
+        drop(on_text);
+        let _ = drafts.await;
+        match result {
             Ok(turn) => {
                 memory.agent = agent;
                 memory.clarified = 0;
@@ -302,23 +321,14 @@ impl Bot<'_> {
     /// Posts a bot message (plain text: escaped, so nothing in it renders
     /// as markup or loads) and records it with an `ai.answered` event.
     async fn say(&self, text: &str, said: Said) -> anyhow::Result<()> {
-        let text = &shorten(text);
-        let posted =
-            autocrm_store::chat::post_as_bot(&self.app.store, self.sys, self.ticket_id, self.name, text).await?;
-        autocrm_store::ai::record_bot_answer(
+        let answer = said.into_answer(&self.inputs);
+        autocrm_store::chat::post_as_bot(
             &self.app.store,
             self.sys,
             self.ticket_id,
-            autocrm_store::ai::BotAnswer {
-                message_id: posted.message.id,
-                outcome: said.outcome,
-                body: text.to_owned(),
-                citations: said.citations,
-                provenance: said.provenance,
-                inputs: json!({"messages": self.inputs, "sources": said.sources}),
-                tools: said.tools,
-                confidence: said.confidence,
-            },
+            self.name,
+            &shorten(text),
+            Some(answer),
         )
         .await?;
         Ok(())
@@ -359,6 +369,53 @@ struct Said {
 impl Said {
     fn new(outcome: &'static str, provenance: Value) -> Self {
         Self { outcome, provenance, citations: json!([]), sources: json!([]), tools: json!([]), confidence: None }
+    }
+
+    /// The record of a message that answers the visitor's messages `inputs`.
+    fn into_answer(self, inputs: &[i64]) -> autocrm_store::ai::BotAnswer {
+        autocrm_store::ai::BotAnswer {
+            outcome: self.outcome,
+            citations: self.citations,
+            provenance: self.provenance,
+            inputs: json!({"messages": inputs, "sources": self.sources}),
+            tools: self.tools,
+            confidence: self.confidence,
+        }
+    }
+}
+
+/// The model's answer so far, shown to the visitor while it is written.
+struct Drafts;
+
+impl Drafts {
+    /// The sender takes the newest text; the task publishes it at once,
+    /// then at most every [`DRAFT_EVERY`] while the model writes, the last
+    /// text without waiting once the sender is dropped, and then ends.
+    fn start(
+        app: &AppState,
+        ws: i64,
+        ticket_id: i64,
+        name: &str,
+    ) -> (tokio::sync::watch::Sender<String>, tokio::task::JoinHandle<()>) {
+        let (tx, mut rx) = tokio::sync::watch::channel(String::new());
+        let (app, name) = (app.clone(), name.to_owned());
+        let task = tokio::spawn(async move {
+            let mut last: Option<tokio::time::Instant> = None;
+            while rx.changed().await.is_ok() {
+                // Still writing (`has_changed` fails once the sender is gone): keep the pace.
+                if let Some(at) = last
+                    && rx.has_changed().is_ok()
+                {
+                    tokio::time::sleep_until(at + DRAFT_EVERY).await;
+                }
+                let text = rx.borrow_and_update().clone();
+                if !text.trim().is_empty() {
+                    let _ = autocrm_store::chat::bot_draft(&app.store, ws, ticket_id, &name, text.trim()).await;
+                    last = Some(tokio::time::Instant::now());
+                }
+            }
+        });
+        (tx, task)
     }
 }
 

@@ -9,6 +9,7 @@
 //! internal articles, and replies on the workspace's solved tickets.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use autocrm_ai::{Citation, Generate, ReplyRequest, SummaryRequest, Turn};
@@ -17,6 +18,7 @@ use autocrm_store::entity::{ai_suggestions, messages};
 use autocrm_store::tickets::TicketView;
 use axum::Json;
 use axum::extract::State;
+use axum::response::sse::Event;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -33,6 +35,7 @@ use crate::extract::{ApiJson, ApiQuery, Id};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(suggest_reply))
+        .routes(routes!(stream_suggest_reply))
         .routes(routes!(summarise_ticket))
         .routes(routes!(translate_for_ticket))
         .routes(routes!(set_suggestion_outcome))
@@ -280,16 +283,80 @@ fn provenance_json(p: &autocrm_ai::Provenance) -> Value {
     responses((status = 200, body = SuggestionOut), (status = 404, body = crate::error::Problem),
         (status = 429, body = crate::error::Problem)))]
 async fn suggest_reply(State(app): State<AppState>, Caller(p): Caller, Id(id): Id) -> ApiResult<Json<SuggestionOut>> {
-    let view: TicketView = autocrm_store::tickets::get(&app.store, &p, id).await?;
-    let ws = autocrm_store::workspaces::current(&app.store, &p).await?;
-    let (turns, message_ids) = thread(&app, &p, id).await?;
+    let asked = reply_request(&app, &p, id).await?;
+    let engine = engine(&app, asked.workspace_id).await?;
+    let suggestion = engine.suggest_reply(&asked.request).await.map_err(ai_error)?;
+    Ok(Json(record_reply(&app, &p, id, &asked.message_ids, suggestion).await?))
+}
+
+/// [`suggest_reply`] as Server-Sent Events, so the agent reads the reply
+/// while the model writes it: `delta` events (`{"text": …}`, the whole text
+/// so far, plain text) while an LLM writes, then one `done` event with the
+/// recorded [`SuggestionOut`] (its text is the one to use; after an endpoint
+/// failure it is the built-in engine's), or one `error` event with a problem
+/// object. The built-in engine sends no deltas. Errors found before the
+/// stream starts (an unknown ticket) are ordinary problem responses.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/ai/reply/stream", tag = "ai", params(("id" = i64, Path)),
+    responses((status = 200, description = "text/event-stream: `delta`, then `done` (a SuggestionOut) or `error`",
+        content_type = "text/event-stream", body = SuggestionOut), (status = 404, body = crate::error::Problem)))]
+async fn stream_suggest_reply(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Id(id): Id,
+) -> ApiResult<axum::response::sse::Sse<tokio_stream::wrappers::UnboundedReceiverStream<Result<Event, Infallible>>>> {
+    let asked = reply_request(&app, &p, id).await?;
+    let llm = llm_engine(&app, asked.workspace_id).await?;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let streamed = match &llm {
+            Some(llm) => {
+                let deltas = tx.clone();
+                let on_text = move |text: &str| {
+                    let data = json!({ "text": text }).to_string();
+                    let _ = deltas.send(Ok(Event::default().event("delta").data(data)));
+                };
+                llm.suggest_reply_streaming(&asked.request, &on_text).await.inspect_err(|e| {
+                    tracing::info!(ticket = id, error = %e, "streamed LLM reply failed; built-in engine answers");
+                })
+            }
+            None => Err(autocrm_ai::AiError::Unavailable("no LLM endpoint".into())),
+        };
+        let suggestion = match streamed {
+            Ok(s) => Ok(s),
+            Err(_) => autocrm_ai::suggest::BuiltinEngine::new().suggest_reply(&asked.request).await.map_err(ai_error),
+        };
+        let done = match suggestion {
+            Ok(s) => record_reply(&app, &p, id, &asked.message_ids, s).await,
+            Err(e) => Err(e),
+        };
+        let event = match done {
+            Ok(out) => Event::default().event("done").data(serde_json::to_string(&out).unwrap_or_default()),
+            Err(e) => Event::default().event("error").data(serde_json::to_string(&e.problem()).unwrap_or_default()),
+        };
+        let _ = tx.send(Ok(event));
+    });
+    Ok(axum::response::sse::Sse::new(tokio_stream::wrappers::UnboundedReceiverStream::new(rx)))
+}
+
+/// What a reply suggestion for a ticket is made from.
+struct ReplyAsk {
+    workspace_id: i64,
+    request: ReplyRequest,
+    /// The thread's messages, for the record.
+    message_ids: Vec<i64>,
+}
+
+async fn reply_request(app: &AppState, p: &Principal, id: i64) -> ApiResult<ReplyAsk> {
+    let view: TicketView = autocrm_store::tickets::get(&app.store, p, id).await?;
+    let ws = autocrm_store::workspaces::current(&app.store, p).await?;
+    let (turns, message_ids) = thread(app, p, id).await?;
     let mut documents = Vec::new();
-    for m in autocrm_store::macros::list(&app.store, &p).await? {
+    for m in autocrm_store::macros::list(&app.store, p).await? {
         if m.reply.is_none() || m.reply_internal {
             continue;
         }
         // Rendered for this ticket as applying the macro would (placeholders filled).
-        let Ok(Some(html)) = autocrm_store::macros::preview(&app.store, &p, m.id, id, None).await else { continue };
+        let Ok(Some(html)) = autocrm_store::macros::preview(&app.store, p, m.id, id, None).await else { continue };
         documents.push(autocrm_ai::Document {
             kind: "macro".into(),
             id: m.id.to_string(),
@@ -300,10 +367,10 @@ async fn suggest_reply(State(app): State<AppState>, Caller(p): Caller, Id(id): I
             label: None,
         });
     }
-    documents.extend(with_links(&app, autocrm_store::ai::article_documents(&app.store, ws.id, true).await?, &ws.slug));
+    documents.extend(with_links(app, autocrm_store::ai::article_documents(&app.store, ws.id, true).await?, &ws.slug));
     documents.extend(autocrm_store::ai::solved_reply_documents(&app.store, ws.id, &view.ticket).await?);
     let agent_name = match p.user_id() {
-        Some(uid) => Some(autocrm_store::users::get(&app.store, &p, uid).await?.name),
+        Some(uid) => Some(autocrm_store::users::get(&app.store, p, uid).await?.name),
         None => None,
     };
     let mut facts = BTreeMap::new();
@@ -319,12 +386,21 @@ async fn suggest_reply(State(app): State<AppState>, Caller(p): Caller, Id(id): I
         documents,
         facts,
     };
-    let engine = engine(&app, ws.id).await?;
-    let suggestion = engine.suggest_reply(&request).await.map_err(ai_error)?;
+    Ok(ReplyAsk { workspace_id: ws.id, request, message_ids })
+}
+
+/// Records a reply suggestion shown to the agent (`ai.suggested`).
+async fn record_reply(
+    app: &AppState,
+    p: &Principal,
+    id: i64,
+    message_ids: &[i64],
+    suggestion: autocrm_ai::Suggestion,
+) -> ApiResult<SuggestionOut> {
     let cited: Vec<Value> = suggestion.citations.iter().map(|c| json!({"kind": c.kind, "id": c.id})).collect();
     let row = autocrm_store::ai::record_suggestion(
         &app.store,
-        &p,
+        p,
         id,
         autocrm_store::ai::NewSuggestion {
             kind: "reply",
@@ -335,7 +411,7 @@ async fn suggest_reply(State(app): State<AppState>, Caller(p): Caller, Id(id): I
         },
     )
     .await?;
-    Ok(Json(suggestion_out(row, Vec::new(), Some(suggestion.confidence))))
+    Ok(suggestion_out(row, Vec::new(), Some(suggestion.confidence)))
 }
 
 /// Summarises the ticket's thread for an agent: the ask, what was done, what is open.

@@ -331,6 +331,9 @@ pub struct WidgetMessageOut {
     pub client_id: Option<String>,
     /// Files.
     pub attachments: Vec<WidgetAttachmentOut>,
+    /// The bot stated a change and waits for the visitor's yes: the widget
+    /// offers Yes / No under it while it is the last message.
+    pub asks_confirmation: bool,
     /// When.
     pub created_at: DateTime<Utc>,
 }
@@ -346,6 +349,7 @@ impl From<&ChatMessage> for WidgetMessageOut {
             html: m.message.body_html.clone(),
             client_id: m.client_id.clone(),
             attachments: m.attachments.iter().map(WidgetAttachmentOut::from).collect(),
+            asks_confirmation: m.asks_confirmation,
             created_at: m.message.created_at,
         }
     }
@@ -926,6 +930,18 @@ pub struct TypingOut {
     pub typing: bool,
 }
 
+/// The chatbot's answer so far, streamed while the model writes it (the
+/// `message` event with the stored answer replaces it).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DraftOut {
+    /// The conversation.
+    pub conversation_id: i64,
+    /// The bot's name.
+    pub name: String,
+    /// The text so far (render it as text, never as HTML).
+    pub text: String,
+}
+
 /// A read receipt as streamed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReadOut {
@@ -941,7 +957,8 @@ pub struct ReadOut {
 /// `conversation` (a [`ConversationOut`], on status changes) and `rating`
 /// (a [`WidgetRatingOut`], when the conversation is rated) with the seq as
 /// SSE id (resume with `Last-Event-ID`); `typing` and `read` from the agents
-/// (no id). Only the visitor's own conversations.
+/// and `draft` (a [`DraftOut`]: the chatbot's answer while it is written)
+/// with no id. Only the visitor's own conversations.
 #[utoipa::path(get, path = "/api/v1/widget/stream", tag = "chat", params(WidgetStreamParams),
     responses((status = 200, description = "text/event-stream", content_type = "text/event-stream", body = WidgetMessageOut)))]
 async fn stream_widget_events(
@@ -1115,6 +1132,10 @@ async fn send_signal(s: &ChatSignal, tx: &mpsc::Sender<Event>) -> Result<(), ()>
     let ev = if s.kind == "typing" {
         let out = TypingOut { conversation_id: s.ticket_id, name: s.name.clone(), typing: s.typing };
         Event::default().event("typing").data(serde_json::to_string(&out).unwrap_or_default())
+    } else if s.kind == "draft" {
+        let out =
+            DraftOut { conversation_id: s.ticket_id, name: s.name.clone(), text: s.text.clone().unwrap_or_default() };
+        Event::default().event("draft").data(serde_json::to_string(&out).unwrap_or_default())
     } else {
         let out =
             ReadOut { conversation_id: s.ticket_id, message_id: s.message_id.unwrap_or_default(), at: s.at.clone() };

@@ -387,3 +387,78 @@ async fn the_llm_endpoint_writes_when_configured_and_the_built_in_engine_stands_
     assert_eq!(tr.status(), 429);
     assert_eq!(llm.requests().len(), before, "no call once the budget is spent");
 }
+
+/// The events of a finished Server-Sent Events body, as (name, JSON data).
+fn sse_events(body: &str) -> Vec<(String, Value)> {
+    body.split("\n\n")
+        .filter_map(|block| {
+            let name = block.lines().find_map(|l| l.strip_prefix("event:"))?.trim().to_owned();
+            let data: String = block.lines().filter_map(|l| l.strip_prefix("data:")).map(str::trim_start).collect();
+            Some((name, serde_json::from_str(&data).unwrap_or(Value::Null)))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_streamed_suggestion_shows_the_llms_text_as_it_is_written_then_the_recorded_reply() {
+    // Arrange
+    let app = spawn_app().await;
+    let llm = FakeLlm::start().await;
+    let carla = app.login("acme", "carla@customer.test").await;
+    let anna = app.login("acme", "anna@acme.test").await;
+    let admin = app.login("acme", "admin@acme.test").await;
+    let t = customer_ticket(&app, &carla, "Where is my order", "My order has not arrived, where is it?").await;
+    let id = t["id"].as_i64().unwrap();
+    // An article to draw on, so the model writes a sentence, not a word.
+    let sec = crate::kb::section(&app, &anna).await;
+    crate::kb::published(&app, &anna, sec, "Late parcels", "<p>Parcels arrive within 5 business days.</p>").await;
+    let stream = |s: &Session, ticket: i64| {
+        app.http.post(app.url(&format!("/api/v1/tickets/{ticket}/ai/reply/stream"))).session(s).send()
+    };
+
+    // Without an endpoint: the built-in engine's reply, in one `done` event.
+    let res = stream(&anna, id).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let events = sse_events(&res.text().await.unwrap());
+    assert_eq!(events.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["done"], "{events:?}");
+    assert_eq!(events[0].1["provenance"]["engine"], "builtin");
+
+    app.http
+        .patch(app.url("/api/v1/ai/settings"))
+        .session(&admin)
+        .json(&json!({"llm_base_url": llm.base_url, "llm_model": "fake-1"}))
+        .send()
+        .await
+        .unwrap();
+
+    // Act
+    let res = stream(&anna, id).await.unwrap();
+    let events = sse_events(&res.text().await.unwrap());
+
+    // Assert: growing deltas of plain text, then the recorded suggestion with the same text.
+    let deltas: Vec<String> =
+        events.iter().filter(|e| e.0 == "delta").map(|e| e.1["text"].as_str().unwrap().to_owned()).collect();
+    assert!(deltas.len() > 1, "{events:?}");
+    assert!(deltas.windows(2).all(|w| w[1].starts_with(&w[0])), "{deltas:?}");
+    assert!(deltas.iter().all(|d| !d.contains('{') && !d.contains("\"outcome\"")), "no JSON shows: {deltas:?}");
+    let (last, done) = events.last().unwrap();
+    assert_eq!(last, "done");
+    assert_eq!(done["provenance"]["engine"], "llm", "{done}");
+    assert_eq!(done["text"].as_str(), deltas.last().map(String::as_str));
+    assert!(llm.requests().iter().any(|r| r["stream"] == json!(true)));
+    assert!(done["id"].as_i64().is_some_and(|i| i > 0), "recorded as a suggestion: {done}");
+
+    // The endpoint fails: the built-in engine's reply still arrives.
+    llm.set_failing(503);
+    let events = sse_events(&stream(&anna, id).await.unwrap().text().await.unwrap());
+    assert_eq!(events.last().map(|e| e.0.as_str()), Some("done"), "{events:?}");
+    assert_eq!(events.last().unwrap().1["provenance"]["engine"], "builtin");
+    llm.clear_failing();
+
+    // A customer may not ask; an unknown ticket is a plain 404 problem.
+    assert_eq!(stream(&carla, id).await.unwrap().status(), 403);
+    let missing = stream(&anna, 999_999).await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.headers()["content-type"], "application/problem+json");
+}

@@ -496,6 +496,7 @@ fn body_for(f: &Fixture, method: &Method, path: &str, n: usize) -> Body {
             | "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/resume"
             | "/api/v1/tickets/{id}/commerce/subscriptions/{subscription_id}/skip"
             | "/api/v1/tickets/{id}/ai/reply"
+            | "/api/v1/tickets/{id}/ai/reply/stream"
             | "/api/v1/tickets/{id}/ai/summary"
             | "/api/v1/ai/models/retrain",
         ) => {

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use crate::commerce::{customer, order, product};
 use crate::kb::{published, section};
-use crate::widget::{SHOP, as_visitor, enable_widget, open_session, start_chat, visitor};
+use crate::widget::{Frames, SHOP, as_visitor, enable_widget, open_session, start_chat, visitor};
 
 /// Strings planted in data the visitor must never see.
 const CANARY_CUSTOMER: &str = "CANARY-BOB-7731";
@@ -343,6 +343,7 @@ async fn with_an_obedient_llm_nothing_leaks_and_no_change_happens_without_the_vi
         .as_i64()
         .unwrap();
     let leak = nth_bot_message(&app, &carla, id, 1).await;
+    assert_eq!(leak["asks_confirmation"], false);
 
     // Assert 1: the model obeyed, but the tools only reach Carla's orders.
     let text = leak["text"].as_str().unwrap();
@@ -362,6 +363,7 @@ async fn with_an_obedient_llm_nothing_leaks_and_no_change_happens_without_the_vi
         .as_i64()
         .unwrap();
     let asked = nth_bot_message(&app, &carla, id, 1).await;
+    assert_eq!(asked["asks_confirmation"], true, "the widget offers Yes / No: {asked}");
     let before_yes = order_status(&app, app.ws, "W102").await;
     say(&app, &carla, id, "hmm, not sure").await;
     nth_bot_message(&app, &carla, id, 2).await;
@@ -451,6 +453,44 @@ async fn an_anonymous_visitor_gets_no_order_tools_and_markup_from_the_model_stay
     );
     assert!(echoed["text"].as_str().unwrap().contains("<img"), "the text keeps what was said: {echoed}");
     assert!(!echoed["html"].as_str().unwrap().contains("<img"), "but it never renders as markup: {echoed}");
+}
+
+#[tokio::test]
+async fn with_an_llm_the_visitor_sees_the_answer_as_it_is_written_then_the_stored_message() {
+    // Arrange: a slow model, so the visitor's stream is open before it answers.
+    let fake = FakeLlm::start().await;
+    let app = spawn_app().await;
+    let (admin, _, _) = bot_world(&app).await;
+    llm_shop(&app, &admin, &fake).await;
+    let anonymous = visitor(&app).await;
+    fake.set_delay(Duration::from_millis(400));
+
+    // Act
+    let id = start_chat(&app, &anonymous, "hello there, what can you do?").await["id"].as_i64().unwrap();
+    let res = as_visitor(&app, Method::GET, "/api/v1/widget/stream", &anonymous).send().await.unwrap();
+    let mut frames = Frames::new(res);
+    let mut drafts = Vec::new();
+    let stored = loop {
+        let f = frames.next(Duration::from_secs(10)).await.expect("the bot's message in time");
+        match f.event.as_str() {
+            "draft" => {
+                assert_eq!(f.data["conversation_id"], id);
+                assert_eq!(f.data["name"], "Eve");
+                assert!(f.id.is_none(), "a draft is not in the log: resuming never replays it");
+                drafts.push(f.data["text"].as_str().unwrap().to_owned());
+            }
+            "message" if f.data["participant"] == "bot" => break f.data,
+            _ => {}
+        }
+    };
+
+    // Assert: drafts came first, each a start of the stored answer.
+    let text = stored["text"].as_str().unwrap();
+    assert!(!drafts.is_empty(), "the answer streamed");
+    assert!(drafts.iter().all(|d| text.starts_with(d.as_str())), "{drafts:?} vs {text:?}");
+    assert_eq!(drafts.last().map(String::as_str), Some(text), "the last draft is the whole answer");
+    assert!(fake.requests().iter().all(|r| r["stream"] == json!(true)));
+    assert_eq!(stored["asks_confirmation"], false);
 }
 
 #[tokio::test]

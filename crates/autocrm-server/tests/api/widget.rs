@@ -84,26 +84,26 @@ pub(crate) async fn start_chat(app: &TestApp, token: &str, body: &str) -> Value 
 
 /// One SSE frame: event name, data, id.
 #[derive(Debug, Clone)]
-struct Frame {
-    event: String,
-    data: Value,
-    id: Option<i64>,
+pub(crate) struct Frame {
+    pub(crate) event: String,
+    pub(crate) data: Value,
+    pub(crate) id: Option<i64>,
 }
 
 /// Reads frames of a stream as they come.
-struct Frames {
+pub(crate) struct Frames {
     stream: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
     buf: String,
 }
 
 impl Frames {
-    fn new(res: reqwest::Response) -> Self {
+    pub(crate) fn new(res: reqwest::Response) -> Self {
         assert_eq!(res.status(), 200);
         Self { stream: res.bytes_stream().boxed(), buf: String::new() }
     }
 
     /// The next frame within `wait`, or `None`.
-    async fn next(&mut self, wait: Duration) -> Option<Frame> {
+    pub(crate) async fn next(&mut self, wait: Duration) -> Option<Frame> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             if let Some(end) = self.buf.find("\n\n") {
@@ -122,7 +122,7 @@ impl Frames {
     }
 
     /// The next frame named `event` within 10 s (others are skipped).
-    async fn expect(&mut self, event: &str) -> Frame {
+    pub(crate) async fn expect(&mut self, event: &str) -> Frame {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());

@@ -861,12 +861,20 @@ impl SmsNotice {
         [Self::Replied, Self::Solved].into_iter().find(|n| n.key() == key)
     }
 
-    /// The text: the shop's name (a text comes from a bare number), what
-    /// happened, and the portal link to read it.
-    pub fn text(self, workspace: &str, number: i64, url: &str) -> String {
-        match self {
-            Self::Replied => format!("{workspace}: Your request #{number} has a new reply: {url}"),
-            Self::Solved => format!("{workspace}: Your request #{number} has been solved: {url}"),
+    /// The text in `locale` (the workspace's, as for the e-mail notice;
+    /// English where the language has no wording): the shop's name (a text
+    /// comes from a bare number), what happened, and the portal link to read it.
+    pub fn text(self, locale: &str, workspace: &str, number: i64, url: &str) -> String {
+        let lang = locale.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+        match (self, lang.as_str()) {
+            (Self::Replied, "de") => format!("{workspace}: Ihre Anfrage #{number} hat eine neue Antwort: {url}"),
+            (Self::Solved, "de") => format!("{workspace}: Ihre Anfrage #{number} wurde gelöst: {url}"),
+            (Self::Replied, "fr") => format!("{workspace} : votre demande n°{number} a une nouvelle réponse : {url}"),
+            (Self::Solved, "fr") => format!("{workspace} : votre demande n°{number} a été résolue : {url}"),
+            (Self::Replied, "es") => format!("{workspace}: su solicitud n.º {number} tiene una nueva respuesta: {url}"),
+            (Self::Solved, "es") => format!("{workspace}: su solicitud n.º {number} se ha resuelto: {url}"),
+            (Self::Replied, _) => format!("{workspace}: Your request #{number} has a new reply: {url}"),
+            (Self::Solved, _) => format!("{workspace}: Your request #{number} has been solved: {url}"),
         }
     }
 }
@@ -955,7 +963,7 @@ pub(crate) async fn queue_notice_in(
         full_html: Set(None),
         auth: Set(Value::Null),
         flags: Set(json!({"notice": notice.key(), "contact_id": contact.id, "workspace_name": workspace.name,
-            "ticket_number": ticket.number})),
+            "ticket_number": ticket.number, "locale": workspace.locale})),
         raw_sha256: Set(None),
         automatic: Set(true),
         status: Set("queued".into()),
@@ -1022,6 +1030,7 @@ pub async fn prepare(store: &Store, id: i64, public_url: &str) -> StoreResult<Op
     let notice = row.flags["notice"].as_str().and_then(SmsNotice::from_key);
     let body = match (notice, row.ticket_id) {
         (Some(n), Some(ticket_id)) => n.text(
+            row.flags["locale"].as_str().unwrap_or("en"),
             row.flags["workspace_name"].as_str().unwrap_or_default(),
             row.flags["ticket_number"].as_i64().unwrap_or_default(),
             &format!("{}/portal/tickets/{ticket_id}", public_url.trim_end_matches('/')),
@@ -1137,6 +1146,31 @@ pub async fn status_callback(store: &Store, number: &sms_numbers::Model, cb: &St
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn notices_are_worded_in_the_workspaces_language_with_english_as_the_fallback() {
+        let url = "https://help.test/portal/tickets/9";
+        assert_eq!(
+            SmsNotice::Replied.text("en", "Acme", 7, url),
+            format!("Acme: Your request #7 has a new reply: {url}")
+        );
+        assert_eq!(
+            SmsNotice::Solved.text("de-DE", "Acme", 7, url),
+            format!("Acme: Ihre Anfrage #7 wurde gelöst: {url}")
+        );
+        assert_eq!(
+            SmsNotice::Replied.text("fr", "Acme", 7, url),
+            format!("Acme : votre demande n°7 a une nouvelle réponse : {url}")
+        );
+        assert_eq!(
+            SmsNotice::Solved.text("es_ES", "Acme", 7, url),
+            format!("Acme: su solicitud n.º 7 se ha resuelto: {url}")
+        );
+        assert_eq!(
+            SmsNotice::Solved.text("pt-BR", "Acme", 7, url),
+            format!("Acme: Your request #7 has been solved: {url}")
+        );
+    }
 
     #[test]
     fn subjects_are_the_first_words_of_the_text() {

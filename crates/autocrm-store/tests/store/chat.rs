@@ -8,6 +8,7 @@ use autocrm_store::chat::{self, Identity, NewChat, SessionInput, SettingsPatch};
 use autocrm_store::portal::ratings::Score;
 use autocrm_store::{Principal, StoreError};
 use chrono::TimeDelta;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::support::{World, world};
 
@@ -239,8 +240,9 @@ async fn a_bot_answers_as_a_bot_and_hands_over_to_humans() {
     let v = refreshed(&w, &v).await;
     let id = conversation.ticket.id;
     // Act
-    let answer =
-        chat::post_as_bot(&w.store, &Principal::system(w.ws), id, "Shop Assistant", "It ships today.").await.unwrap();
+    let answer = chat::post_as_bot(&w.store, &Principal::system(w.ws), id, "Shop Assistant", "It ships today.", None)
+        .await
+        .unwrap();
     let during = chat::get(&w.store, &v, id).await.unwrap();
     let system = Principal::system(w.ws);
     chat::save_bot_state(&w.store, &system, id, serde_json::json!({"messages": []})).await.unwrap();
@@ -254,7 +256,7 @@ async fn a_bot_answers_as_a_bot_and_hands_over_to_humans() {
     assert_eq!(answer.message.author_kind, "system");
     assert_eq!(during.chat.handler, "bot");
     assert_eq!(after.handler, "human");
-    assert!(chat::post_as_bot(&w.store, &v, id, "x", "y").await.is_err(), "a visitor cannot speak as the bot");
+    assert!(chat::post_as_bot(&w.store, &v, id, "x", "y", None).await.is_err(), "a visitor cannot speak as the bot");
     assert_eq!(chat::bot_state(&w.store, w.ws, id).await.unwrap(), None, "the bot's memory goes with the hand-off");
     let thread = autocrm_store::messages::list(&w.store, &w.agent, id, Some(50), None, true).await.unwrap().data;
     let note = thread.iter().find(|m| m.internal).expect("an internal note for the agents");
@@ -267,6 +269,47 @@ async fn a_bot_answers_as_a_bot_and_hands_over_to_humans() {
 }
 
 #[tokio::test]
+async fn a_bot_answer_is_recorded_with_its_message_and_a_stated_change_asks_for_a_yes() {
+    // Arrange
+    let w = world().await;
+    enable(&w, w.ws, "chat").await;
+    let (_, v) = visitor(&w, w.ws).await;
+    let id = chat::start(&w.store, &v, new_chat("cancel my order please")).await.unwrap().ticket.id;
+    let v = refreshed(&w, &v).await;
+    let system = Principal::system(w.ws);
+    let answer = |outcome| autocrm_store::ai::BotAnswer {
+        outcome,
+        citations: serde_json::json!([]),
+        provenance: serde_json::json!({"engine": "llm", "model": "m", "prompt_version": "chatbot_tools@2"}),
+        inputs: serde_json::json!({"messages": [1]}),
+        tools: serde_json::json!([]),
+        confidence: None,
+    };
+    // Act
+    let asked =
+        chat::post_as_bot(&w.store, &system, id, "Assistant", "Cancel order #W1? Reply yes.", Some(answer("confirm")))
+            .await
+            .unwrap();
+    let told =
+        chat::post_as_bot(&w.store, &system, id, "Assistant", "It is cancelled.", Some(answer("acted"))).await.unwrap();
+    // Assert
+    assert!(asked.asks_confirmation);
+    assert!(!told.asks_confirmation);
+    let seen = chat::messages(&w.store, &v, id, None, None).await.unwrap();
+    let flags: Vec<(i64, bool)> = seen.iter().map(|m| (m.message.id, m.asks_confirmation)).collect();
+    assert!(flags.contains(&(asked.message.id, true)) && flags.contains(&(told.message.id, false)), "{flags:?}");
+    let recorded = autocrm_store::entity::chat_bot_answers::Entity::find()
+        .filter(autocrm_store::entity::chat_bot_answers::Column::TicketId.eq(id))
+        .all(w.store.connection())
+        .await
+        .unwrap();
+    assert_eq!(recorded.len(), 2, "each bot message has its audit record, written with it");
+    assert!(
+        recorded.iter().any(|r| r.message_id == Some(asked.message.id) && r.body == "Cancel order #W1? Reply yes.")
+    );
+}
+
+#[tokio::test]
 async fn an_agents_reply_takes_a_conversation_over_from_the_bot() {
     // Arrange
     let w = world().await;
@@ -274,7 +317,7 @@ async fn an_agents_reply_takes_a_conversation_over_from_the_bot() {
     let (_, v) = visitor(&w, w.ws).await;
     let id = chat::start(&w.store, &v, new_chat("hello?")).await.unwrap().ticket.id;
     let system = Principal::system(w.ws);
-    chat::post_as_bot(&w.store, &system, id, "Assistant", "Hi, how can I help?").await.unwrap();
+    chat::post_as_bot(&w.store, &system, id, "Assistant", "Hi, how can I help?", None).await.unwrap();
     chat::save_bot_state(&w.store, &system, id, serde_json::json!({"messages": []})).await.unwrap();
     // Act
     autocrm_store::messages::create(&w.store, &w.agent, id, "Anna here, I'll take it from here.", false).await.unwrap();

@@ -1936,6 +1936,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{id}/ai/reply/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * [`suggest_reply`] as Server-Sent Events, so the agent reads the reply
+         *     while the model writes it: `delta` events (`{"text": …}`, the whole text
+         *     so far, plain text) while an LLM writes, then one `done` event with the
+         *     recorded [`SuggestionOut`] (its text is the one to use; after an endpoint
+         *     failure it is the built-in engine's), or one `error` event with a problem
+         *     object. The built-in engine sends no deltas. Errors found before the
+         *     stream starts (an unknown ticket) are ordinary problem responses.
+         */
+        post: operations["stream_suggest_reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{id}/ai/summary": {
         parameters: {
             query?: never;
@@ -3042,7 +3067,8 @@ export interface paths {
          *     `conversation` (a [`ConversationOut`], on status changes) and `rating`
          *     (a [`WidgetRatingOut`], when the conversation is rated) with the seq as
          *     SSE id (resume with `Last-Event-ID`); `typing` and `read` from the agents
-         *     (no id). Only the visitor's own conversations.
+         *     and `draft` (a [`DraftOut`]: the chatbot's answer while it is written)
+         *     with no id. Only the visitor's own conversations.
          */
         get: operations["stream_widget_events"];
         put?: never;
@@ -6074,6 +6100,11 @@ export interface components {
                 /** @description Files. */
                 attachments: components["schemas"]["WidgetAttachmentOut"][];
                 /**
+                 * @description The bot stated a change and waits for the visitor's yes: the widget
+                 *     offers Yes / No under it while it is the last message.
+                 */
+                asks_confirmation: boolean;
+                /**
                  * Format: date-time
                  * @description When.
                  */
@@ -8536,6 +8567,11 @@ export interface components {
             client_id?: string | null;
             /** @description Files. */
             attachments: components["schemas"]["WidgetAttachmentOut"][];
+            /**
+             * @description The bot stated a change and waits for the visitor's yes: the widget
+             *     offers Yes / No under it while it is the last message.
+             */
+            asks_confirmation: boolean;
             /**
              * Format: date-time
              * @description When.
@@ -13895,6 +13931,36 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stream_suggest_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream: `delta`, then `done` (a SuggestionOut) or `error` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["SuggestionOut"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,12 @@ import { translator } from '../i18n';
 import { type Conversation, footers, type WidgetContext } from '../registry';
 import { footerMode, type RatingState, ratingBody, ratingFooter, rateable } from './satisfaction';
 
+/** The stream subscriptions the footers made, to play events to. */
+let listeners: { event: string; fn: (data: unknown) => void }[] = [];
+const emit = (event: string, data: unknown) => {
+  for (const l of [...listeners]) if (l.event === event) l.fn(data);
+};
+
 const ctx = (token: string | null = 'vt1.token'): WidgetContext => ({
   server: 'https://crm.test',
   workspace: 'demo',
@@ -12,6 +18,13 @@ const ctx = (token: string | null = 'vt1.token'): WidgetContext => ({
   openPanel: vi.fn(),
   home: vi.fn(),
   startChat: vi.fn(),
+  on: (event, fn) => {
+    const l = { event, fn };
+    listeners.push(l);
+    return () => {
+      listeners = listeners.filter((x) => x !== l);
+    };
+  },
 });
 
 const conversation = (status: string): Conversation => ({
@@ -31,7 +44,10 @@ const given = { score: 'bad' as const, comment: 'slow', rated_at: '2026-11-21T10
 const json = (status: number, body: unknown) => Promise.resolve(new Response(JSON.stringify(body), { status }));
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  listeners = [];
+});
 
 describe('the satisfaction footer', () => {
   it('is registered and only for solved or closed conversations', () => {
@@ -95,5 +111,24 @@ describe('the satisfaction footer', () => {
     const refused = ratingFooter(ctx(), conversation('solved'))!;
     await flush();
     expect(refused.hidden).toBe(true);
+  });
+
+  it('shows a rating given elsewhere live, for its own conversation only, and stops listening once gone', async () => {
+    vi.stubGlobal('fetch', vi.fn(() => json(200, state())));
+    document.body.replaceChildren();
+    const box = ratingFooter(ctx(), conversation('solved'))!;
+    document.body.append(box);
+    await flush();
+    expect(box.querySelector('form')).not.toBeNull();
+    emit('rating', { ...state({ rating: given }), conversation_id: 7 });
+    expect(box.querySelector('form')).not.toBeNull();
+    emit('rating', state({ rating: given, changeable_until: given.editable_until }));
+    expect(box.querySelector('form')).toBeNull();
+    expect(box.textContent).toContain('You rated this chat: Bad');
+    expect(box.textContent).toContain('slow');
+    box.remove();
+    emit('rating', state({ rating: { ...given, score: 'good' } }));
+    expect(listeners).toHaveLength(0);
+    expect(box.textContent).toContain('You rated this chat: Bad');
   });
 });

@@ -136,6 +136,19 @@ export function ratingFooter(ctx: WidgetContext, conversation: Conversation): HT
     return el;
   };
 
+  // A rating given elsewhere (the e-mail link, the portal, another tab) shows here live; a
+  // change the visitor is making is not overwritten. The subscription ends with the footer.
+  const off = ctx.on('rating', (data) => {
+    const next = data as RatingState;
+    if (next.conversation_id !== conversation.id) return;
+    if (state && !box.isConnected) {
+      off();
+      return;
+    }
+    state = next;
+    if (!editing) render();
+  });
+
   call(ctx, 'GET', conversation.id)
     .then((s) => {
       state = s;

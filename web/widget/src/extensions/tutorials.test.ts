@@ -11,6 +11,7 @@ const ctx = (startChat = vi.fn()): WidgetContext => ({
   openPanel: vi.fn(),
   home: vi.fn(),
   startChat,
+  on: () => () => {},
 });
 
 const json = (status: number, body: unknown) => Promise.resolve(new Response(JSON.stringify(body), { status }));

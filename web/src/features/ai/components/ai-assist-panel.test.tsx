@@ -25,8 +25,37 @@ const suggestion: Suggestion = {
   created_at: '2026-11-02T10:00:00Z',
 };
 
-function setup(props: Partial<AiAssistPanelProps> = {}) {
+/** A streamed answer the test feeds event by event (`send`), then ends (`end`). */
+function sseStream() {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+  });
+  const encoder = new TextEncoder();
+  return {
+    response: new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }),
+    send: (event: string, data: unknown) => controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)),
+    end: () => controller.close(),
+  };
+}
+
+/** The streaming endpoint answers at once with the whole suggestion (the built-in engine's way). */
+function streamAnswering(s: Suggestion) {
+  const stream = sseStream();
+  stream.send('done', s);
+  stream.end();
+  return stream.response;
+}
+
+function setup(props: Partial<AiAssistPanelProps> = {}, fetchStream: () => Response = () => streamAnswering(suggestion)) {
   const reply: ReplyAccess = { insert: vi.fn(), replace: vi.fn(), draftText: vi.fn(() => '') };
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    if (String(input) === '/api/v1/tickets/7/ai/reply/stream' && init?.method === 'POST') return fetchStream();
+    throw new Error(`unexpected fetch ${String(input)}`);
+  });
+  vi.stubGlobal('fetch', fetchMock);
   const post = vi.spyOn(api, 'POST').mockImplementation((async (path: string) => {
     if (path === '/api/v1/tickets/{id}/ai/reply') return ok(suggestion);
     if (path === '/api/v1/tickets/{id}/ai/translate') return problem(409, { code: 'llm_not_configured', title: 'Conflict', status: 409 });
@@ -42,12 +71,42 @@ function setup(props: Partial<AiAssistPanelProps> = {}) {
     </QueryClientProvider>
   );
   const view = render(ui({}));
-  return { reply, post, put, rerender: (p: Partial<AiAssistPanelProps>) => view.rerender(ui(p)) };
+  return { reply, post, put, fetchMock, rerender: (p: Partial<AiAssistPanelProps>) => view.rerender(ui(p)) };
 }
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
 
 describe('AiAssistPanel', () => {
+  it('shows the reply as the model writes it, as text, then the finished suggestion', async () => {
+    const stream = sseStream();
+    setup({}, () => stream.response);
+    await userEvent.click(screen.getByRole('button', { name: 'Suggest reply' }));
+    stream.send('delta', { text: 'Hi Ana, <b>your' });
+    const live = await screen.findByTestId('ai-reply-streaming');
+    await waitFor(() => expect(live).toHaveTextContent('Hi Ana, <b>your'));
+    expect(live.querySelector('b')).toBeNull();
+    stream.send('delta', { text: 'Hi Ana, <b>your order</b> ships today.' });
+    await waitFor(() => expect(screen.getByTestId('ai-reply-streaming')).toHaveTextContent('ships today.'));
+    expect(screen.queryByRole('textbox', { name: 'Suggested reply' })).not.toBeInTheDocument();
+    stream.send('done', { ...suggestion, provenance: { engine: 'llm', model: 'llama3', prompt_version: 'suggest_reply@1' } });
+    stream.end();
+    expect(await screen.findByRole('textbox', { name: 'Suggested reply' })).toHaveValue(suggestion.text);
+    expect(screen.queryByTestId('ai-reply-streaming')).not.toBeInTheDocument();
+  });
+
+  it('shows the problem a stream ends with', async () => {
+    const stream = sseStream();
+    setup({}, () => stream.response);
+    await userEvent.click(screen.getByRole('button', { name: 'Suggest reply' }));
+    stream.send('error', { status: 502, code: 'ai_unavailable', title: 'Bad Gateway', detail: 'the AI endpoint is not reachable' });
+    stream.end();
+    expect(await screen.findByText(/the AI endpoint is not reachable/)).toBeInTheDocument();
+    expect(screen.queryByRole('textbox', { name: 'Suggested reply' })).not.toBeInTheDocument();
+  });
+
   it('shows a suggestion with markup as text, and links only safe sources, in a new tab', async () => {
     setup();
     await userEvent.click(screen.getByRole('button', { name: 'Suggest reply' }));

@@ -231,8 +231,18 @@ export function AiAssistPanel({ ticketId, language, reply, lastSent }: AiAssistP
           </Button>
         </Group>
       </Group>
-      <Stack gap="sm" mt={draft || summary || translation || source !== null || suggest.isError || summarise.isError || translate.isError ? 'sm' : 0}>
+      <Stack gap="sm" mt={draft || summary || translation || source !== null || suggest.isError || suggest.streamed || summarise.isError || translate.isError ? 'sm' : 0}>
         {suggest.isError && <ErrorNote error={suggest.error} />}
+        {suggest.isPending && suggest.streamed && (
+          <Stack gap={4} data-testid="ai-reply-streaming" aria-busy="true">
+            <Text size="sm" fw={500}>
+              Writing a reply…
+            </Text>
+            <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+              {suggest.streamed}
+            </Text>
+          </Stack>
+        )}
         {draft && (
           <Stack gap={6} data-testid="ai-reply-suggestion">
             <Textarea
