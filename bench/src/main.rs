@@ -4,12 +4,15 @@
 //! - `seed --database URL --tickets N` fills a fresh database;
 //! - `run --seed-info FILE --out FILE` serves it with the release binary and
 //!   measures every scenario;
-//! - `report RESULTS…` renders the Markdown results page.
+//! - `report RESULTS…` renders the Markdown results page;
+//! - `chatbot --out FILE` measures the chatbot's first-token latency on the demo.
 
+mod chatbot;
 mod corpus;
 mod report;
 mod run;
 mod seed;
+mod server;
 
 use clap::{Parser, Subcommand};
 
@@ -28,6 +31,8 @@ enum Cmd {
     Run(run::RunArgs),
     /// Renders results as Markdown.
     Report(report::ReportArgs),
+    /// Measures the chatbot's first-token latency in the widget.
+    Chatbot(chatbot::ChatbotArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -37,5 +42,6 @@ fn main() -> anyhow::Result<()> {
         Cmd::Seed(a) => rt.block_on(seed::seed(a)),
         Cmd::Run(a) => rt.block_on(run::run(a)),
         Cmd::Report(a) => report::report(&a),
+        Cmd::Chatbot(a) => rt.block_on(chatbot::chatbot(a)),
     }
 }

@@ -4,7 +4,7 @@
 //! `VmHWM` from `/proc/PID/status`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -17,10 +17,10 @@ use sea_orm::{
     ColumnTrait as _, ConnectionTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
 };
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use crate::corpus::Corpus;
 use crate::seed::SeedInfo;
+use crate::server::{Server, http, wait_ready};
 
 /// Run options.
 #[derive(Debug, clap::Args)]
@@ -153,9 +153,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let wanted: Option<Vec<&str>> = args.scenarios.as_deref().map(|s| s.split(',').collect());
 
     let addr = format!("127.0.0.1:{}", args.port);
-    let mut server = Server::start(&args, &info, &addr)?;
+    let mut server = start_server(&args, &info, &addr)?;
     let result = async {
-        wait_ready(&addr).await?;
+        wait_ready(&addr, Duration::from_mins(2)).await?;
         tokio::time::sleep(Duration::from_secs(1)).await;
         let idle_rss_kib = status_kib(server.pid, "VmRSS")?;
         eprintln!("run: {} {} tickets: idle RSS {} KiB", info.backend, info.tickets, idle_rss_kib);
@@ -350,74 +350,8 @@ async fn db_size(info: &SeedInfo) -> anyhow::Result<u64> {
     Ok(size(path) + size(&format!("{path}-wal")))
 }
 
-struct Server {
-    child: Child,
-    pid: u32,
-}
-
-impl Server {
-    fn start(args: &RunArgs, info: &SeedInfo, addr: &str) -> anyhow::Result<Self> {
-        let data = args.workdir.join("data");
-        std::fs::create_dir_all(&data)?;
-        let log = std::fs::File::create(args.workdir.join("server.log"))?;
-        let child = Command::new(&args.binary)
-            .args(["serve", "--bind", addr, "--database", &info.database])
-            .env("AUTOCRM_DATA_DIR", &data)
-            // The benchmark measures the server, not the rate limiter's refusals.
-            .env("AUTOCRM_LIMITS__PER_KEY_PER_MINUTE", "1000000000")
-            .env("AUTOCRM_LIMITS__PER_IP_PER_MINUTE", "1000000000")
-            .env("AUTOCRM_LOG", std::env::var("AUTOCRM_LOG").unwrap_or_else(|_| "warn".into()))
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .with_context(|| format!("starting {}", args.binary.display()))?;
-        let pid = child.id();
-        Ok(Self { child, pid })
-    }
-
-    fn stop(&mut self) {
-        // SIGTERM for a graceful shutdown, then make sure.
-        let _ = Command::new("kill").args(["-TERM", &self.pid.to_string()]).status();
-        for _ in 0..50 {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn wait_ready(addr: &str) -> anyhow::Result<()> {
-    let t0 = Instant::now();
-    loop {
-        if let Ok((200, _)) = http(addr, "GET", "/readyz", "", None).await {
-            return Ok(());
-        }
-        if t0.elapsed() > Duration::from_mins(2) {
-            bail!("the server did not become ready");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// A minimal HTTP/1.1 request (Connection: close) for probes.
-async fn http(addr: &str, method: &str, path: &str, key: &str, body: Option<&str>) -> anyhow::Result<(u16, String)> {
-    let mut s = tokio::net::TcpStream::connect(addr).await?;
-    let body = body.unwrap_or_default();
-    let auth = if key.is_empty() { String::new() } else { format!("Authorization: Bearer {key}\r\n") };
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await?;
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).await?;
-    let text = String::from_utf8_lossy(&out).into_owned();
-    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).context("bad response")?;
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    Ok((status, body))
+fn start_server(args: &RunArgs, info: &SeedInfo, addr: &str) -> anyhow::Result<Server> {
+    Server::start(&args.binary, &["serve", "--bind", addr, "--database", &info.database], &[], &args.workdir)
 }
 
 #[derive(Debug, Deserialize)]
